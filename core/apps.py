@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "core"
+    verbose_name = "Accounts and audit"
+
+    def ready(self):
+        from core import schema  # noqa: F401  (registers the OpenAPI auth extension)

@@ -1,0 +1,29 @@
+"""The lab's two groups and what each may do."""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+LAB_MANAGERS = "Lab managers"
+LAB_MEMBERS = "Lab members"
+
+# Lab managers get every permission of these apps (inventory writes, booking decisions, ...).
+MANAGER_APPS = ("inventory", "scheduler")
+# ...and these individual ones of core.
+MANAGER_CORE_CODENAMES = ("view_auditevent", "view_user")
+
+
+@transaction.atomic
+def roles_ensure() -> dict[str, int]:
+    """Create both groups and (re)grant the managers' permissions. Idempotent.
+
+    Returns the number of permissions each group holds.
+    """
+    managers, _ = Group.objects.get_or_create(name=LAB_MANAGERS)
+    members, _ = Group.objects.get_or_create(name=LAB_MEMBERS)
+    wanted = set(Permission.objects.filter(content_type__app_label__in=MANAGER_APPS))
+    wanted |= set(Permission.objects.filter(content_type__app_label="core", codename__in=MANAGER_CORE_CODENAMES))
+    extra = Permission.objects.filter(content_type__app_label="core", codename__endswith="_notification")
+    wanted |= set(extra)
+    if set(managers.permissions.all()) != wanted:
+        managers.permissions.set(wanted)
+    return {LAB_MANAGERS: len(wanted), LAB_MEMBERS: members.permissions.count()}

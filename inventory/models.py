@@ -1,0 +1,219 @@
+"""The physical lab: device types, devices, their Polatis ports, attachments and history."""
+
+import uuid
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+
+from inventory.choices import DeviceCategory, DeviceStatus, HistoryAction
+
+color_validator = RegexValidator(r"^#[0-9A-Fa-f]{6}$", "Use a colour like #1f77b4.")
+
+
+class DeviceType(models.Model):
+    """A kind of device (ROADM, TeraFlex, EDFA, ...) with its booking defaults."""
+
+    name = models.CharField(max_length=50, unique=True)
+    category = models.CharField(max_length=10, choices=DeviceCategory.choices, default=DeviceCategory.OPTICAL)
+    description = models.TextField(blank=True)
+    is_schedulable = models.BooleanField(default=True, help_text="Devices of this type can be booked.")
+    has_ports = models.BooleanField(default=False, help_text="Devices of this type are patched into the Polatis switch.")
+    default_capacity = models.PositiveSmallIntegerField(default=2, help_text="Most bookings that may overlap on one device.")
+    requires_approval = models.BooleanField(default=True, help_text="Requests wait for a lab manager's decision.")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(default_capacity__gte=1), name="%(app_label)s_%(class)s_capacity_positive"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Manufacturer(models.Model):
+    """A maker of lab equipment."""
+
+    name = models.CharField(max_length=100, unique=True)
+    website = models.URLField(blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Site(models.Model):
+    """A room or building that holds devices."""
+
+    name = models.CharField(max_length=100, unique=True)
+    address = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Tag(models.Model):
+    """A free label on devices, with a colour."""
+
+    name = models.CharField(max_length=50, unique=True)
+    color = models.CharField(max_length=7, default="#6c757d", validators=[color_validator])
+    description = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Device(models.Model):
+    """One piece of lab hardware; the unit that is booked."""
+
+    name = models.CharField(max_length=100)
+    device_type = models.ForeignKey(DeviceType, on_delete=models.PROTECT, related_name="devices")
+    manufacturer = models.ForeignKey(Manufacturer, on_delete=models.SET_NULL, null=True, blank=True, related_name="devices")
+    model = models.CharField(max_length=100, blank=True)
+    serial_number = models.CharField(max_length=100, blank=True)
+    oi_id = models.CharField("asset id", max_length=50, blank=True, help_text="The lab's asset id (OI id).")
+    status = models.CharField(max_length=12, choices=DeviceStatus.choices, default=DeviceStatus.AVAILABLE)
+    site = models.ForeignKey(Site, on_delete=models.SET_NULL, null=True, blank=True, related_name="devices")
+    rack = models.CharField(max_length=50, blank=True)
+    u_position = models.PositiveSmallIntegerField(null=True, blank=True)
+    hostname = models.CharField(max_length=253, blank=True)
+    mgmt_ip = models.GenericIPAddressField("management IP", null=True, blank=True)
+    owner_group = models.CharField(max_length=100, blank=True, help_text="Research group responsible for the device.")
+    notes = models.TextField(blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="devices")
+    capacity = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Overrides the type's default capacity when set."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["device_type__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["device_type", "name"],
+                name="%(app_label)s_%(class)s_unique_type_name",
+                violation_error_message="A device of this type with this name already exists.",
+            ),
+            models.UniqueConstraint(
+                fields=["serial_number"],
+                condition=~models.Q(serial_number=""),
+                name="%(app_label)s_%(class)s_unique_serial",
+                violation_error_message="Another device already has this serial number.",
+            ),
+            models.UniqueConstraint(
+                fields=["oi_id"],
+                condition=~models.Q(oi_id=""),
+                name="%(app_label)s_%(class)s_unique_oi_id",
+                violation_error_message="Another device already has this asset id.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(capacity__isnull=True) | models.Q(capacity__gte=1),
+                name="%(app_label)s_%(class)s_capacity_positive",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status"], name="inventory_device_status_idx"),
+            models.Index(fields=["name"], name="inventory_device_name_idx"),
+            models.Index(fields=["site", "status"], name="inventory_device_site_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def effective_capacity(self) -> int:
+        """Most active bookings that may overlap at any instant."""
+        return self.capacity or self.device_type.default_capacity
+
+    @property
+    def is_bookable(self) -> bool:
+        return self.status == DeviceStatus.AVAILABLE and self.device_type.is_schedulable
+
+
+class Port(models.Model):
+    """A device's connection to the Polatis switch, by its label (e.g. tf_1, roadm_10_p2)."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="ports")
+    name = models.CharField(max_length=100, help_text="Label on the Polatis switch; unique lab-wide, any case.")
+    switch_in = models.PositiveIntegerField("Polatis in port", null=True, blank=True, unique=True)
+    switch_out = models.PositiveIntegerField("Polatis out port", null=True, blank=True, unique=True)
+    description = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="%(app_label)s_%(class)s_unique_name_ci",
+                violation_error_message="Another port already has this label (labels are unique in any case).",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+def attachment_upload_to(instance, filename: str) -> str:
+    """Store under a generated name; keep only the (lower-case) extension of the client's name."""
+    suffix = PurePosixPath(filename).suffix.lower()[:10]
+    return f"attachments/{uuid.uuid4().hex}{suffix}"
+
+
+class Attachment(models.Model):
+    """A file kept with a device: datasheet, manual, photo, config."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_upload_to, max_length=200)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class DeviceHistory(models.Model):
+    """One change to a device: a field's old and new value, or a created/deleted/tag/attachment event.
+
+    `device` has no database constraint so that the rows outlive the device they describe.
+    """
+
+    device = models.ForeignKey(
+        Device, on_delete=models.DO_NOTHING, db_constraint=False, related_name="history"
+    )
+    device_name = models.CharField(max_length=100, help_text="The device's name when the change was made.")
+    action = models.CharField(max_length=20, choices=HistoryAction.choices)
+    field = models.CharField(max_length=50, blank=True)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "device history"
+        indexes = [models.Index(fields=["device", "created_at"], name="inventory_history_device_idx")]
+
+    def __str__(self):
+        return f"{self.device_name}: {self.get_action_display()} {self.field}".strip()

@@ -1,0 +1,136 @@
+"""Sessions, bookings, maintenance windows, favorites and the booking policy."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+
+from inventory.models import Device
+from scheduler.choices import BookingStatus
+
+
+class BookingGroup(models.Model):
+    """A session: one submission of one or more bookings, with its collaborators."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="booking_groups")
+    collaborators = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="collaborating_groups")
+    message = models.TextField(blank=True, max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "session"
+        indexes = [models.Index(fields=["owner", "created_at"], name="scheduler_group_owner_idx")]
+
+    def __str__(self):
+        return f"Session {self.pk} of {self.owner}"
+
+
+class Booking(models.Model):
+    """One device held for one time window [start, end). Its status is always set by the services."""
+
+    group = models.ForeignKey(BookingGroup, on_delete=models.CASCADE, related_name="bookings")
+    device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="bookings")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=BookingStatus.choices, default=BookingStatus.PENDING, editable=False)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True, max_length=1000)
+    start_reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    end_reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["start", "id"]
+        permissions = [("decide_booking", "Can approve and reject booking requests")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(start__lt=models.F("end")), name="%(app_label)s_%(class)s_start_before_end"),
+        ]
+        indexes = [
+            models.Index(fields=["device", "start", "end"], name="scheduler_booking_window_idx"),
+            models.Index(fields=["start", "end"], name="scheduler_booking_time_idx"),
+            models.Index(fields=["status", "end"], name="scheduler_booking_status_idx"),
+            models.Index(fields=["group", "start"], name="scheduler_booking_group_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.device} {self.start:%Y-%m-%d %H:%M}–{self.end:%H:%M} ({self.status})"
+
+
+class MaintenanceWindow(models.Model):
+    """A period during which a device cannot be booked."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="maintenance_windows")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    reason = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["start", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(start__lt=models.F("end")), name="%(app_label)s_%(class)s_start_before_end"),
+        ]
+        indexes = [models.Index(fields=["device", "start", "end"], name="scheduler_maint_window_idx")]
+
+    def __str__(self):
+        return f"{self.device} maintenance {self.start:%Y-%m-%d %H:%M}–{self.end:%Y-%m-%d %H:%M}"
+
+
+class Favorite(models.Model):
+    """A saved set of devices that a member books again and again."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favorites")
+    name = models.CharField(max_length=100)
+    devices = models.ManyToManyField(Device, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "name"],
+                name="%(app_label)s_%(class)s_unique_owner_name",
+                violation_error_message="You already have a favorite with this name.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class BookingPolicy(models.Model):
+    """The lab's booking rules; one row, edited in the admin."""
+
+    slot_minutes = models.PositiveSmallIntegerField(default=30, help_text="Bookings start and end on this grid.")
+    max_duration = models.DurationField(default=timedelta(days=21))
+    horizon = models.DurationField(default=timedelta(days=180), help_text="How far ahead a booking may start.")
+    max_active_bookings_per_user = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: no limit.")
+    past_grace = models.DurationField(default=timedelta(minutes=5), help_text="How far in the past a start may lie.")
+    reminder_before_start = models.DurationField(default=timedelta(hours=1))
+    reminder_before_end = models.DurationField(default=timedelta(hours=1))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "booking policy"
+        verbose_name_plural = "booking policy"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="%(app_label)s_%(class)s_single_row"),
+            models.CheckConstraint(condition=models.Q(slot_minutes__gte=1), name="%(app_label)s_%(class)s_slot_positive"),
+        ]
+
+    def __str__(self):
+        return "Booking policy"
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls) -> "BookingPolicy":
+        """The policy row, created with the defaults on first use."""
+        policy, _ = cls.objects.get_or_create(pk=1)
+        return policy
