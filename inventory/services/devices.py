@@ -1,0 +1,95 @@
+"""Device writes. Every change, from the API, the admin or an import, goes through here so that
+it leaves DeviceHistory rows (one per changed field) and an audit event."""
+
+from typing import Any
+
+from django.db import transaction
+
+from core.services.audit import audit_log
+from inventory.choices import HistoryAction
+from inventory.models import Device, DeviceHistory
+
+# Fields whose changes are written to the history, in the order they are shown.
+TRACKED_FIELDS = (
+    "name", "device_type", "manufacturer", "model", "serial_number", "oi_id", "status", "site", "rack",
+    "u_position", "hostname", "mgmt_ip", "owner_group", "notes", "capacity",
+)
+
+
+def _display(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def device_snapshot(device: Device) -> dict[str, str]:
+    """The tracked fields of `device` as display strings, plus its tag names."""
+    snapshot = {field: _display(getattr(device, field)) for field in TRACKED_FIELDS}
+    snapshot["tags"] = sorted(t.name for t in device.tags.all()) if device.pk else []
+    return snapshot
+
+
+def device_history_record(*, device: Device, actor, before: dict | None, after: dict) -> list[DeviceHistory]:
+    """Write the history rows for the difference between two snapshots (before=None: created)."""
+    rows: list[DeviceHistory] = []
+
+    def row(action, field="", old="", new=""):
+        rows.append(DeviceHistory(device_id=device.pk, device_name=device.name, action=action, field=field,
+                                  old_value=old, new_value=new, actor=actor if getattr(actor, "pk", None) else None))
+
+    if before is None:
+        row(HistoryAction.CREATED)
+        before = {"tags": []}
+    else:
+        for field in TRACKED_FIELDS:
+            if before.get(field) != after.get(field):
+                row(HistoryAction.UPDATED, field, before.get(field, ""), after.get(field, ""))
+    for tag in sorted(set(after["tags"]) - set(before["tags"])):
+        row(HistoryAction.TAG_ADDED, "tags", "", tag)
+    for tag in sorted(set(before["tags"]) - set(after["tags"])):
+        row(HistoryAction.TAG_REMOVED, "tags", tag, "")
+    return DeviceHistory.objects.bulk_create(rows)
+
+
+def _apply(device: Device, data: dict) -> list | None:
+    tags = data.pop("tags", None)
+    for field, value in data.items():
+        setattr(device, field, value)
+    device.full_clean()
+    device.save()
+    if tags is not None:
+        device.tags.set(tags)
+    return tags
+
+
+@transaction.atomic
+def device_create(*, actor, data: dict) -> Device:
+    """Create a device from model field values (`tags` as Tag objects). Raises ValidationError."""
+    data = dict(data)
+    device = Device(created_by=actor if getattr(actor, "pk", None) else None,
+                    updated_by=actor if getattr(actor, "pk", None) else None)
+    _apply(device, data)
+    device_history_record(device=device, actor=actor, before=None, after=device_snapshot(device))
+    audit_log(actor=actor, action="inventory.device.created", target=device)
+    return device
+
+
+@transaction.atomic
+def device_update(*, device: Device, actor, data: dict) -> Device:
+    """Change some fields (and optionally `tags`); a save that changes nothing writes no history."""
+    data = dict(data)
+    before = device_snapshot(Device.objects.get(pk=device.pk))
+    device.updated_by = actor if getattr(actor, "pk", None) else device.updated_by
+    _apply(device, data)
+    rows = device_history_record(device=device, actor=actor, before=before, after=device_snapshot(device))
+    if rows:
+        audit_log(actor=actor, action="inventory.device.updated", target=device,
+                  data={"fields": sorted({r.field for r in rows})})
+    return device
+
+
+@transaction.atomic
+def device_delete(*, device: Device, actor) -> None:
+    """Delete a device; its history stays, ending with a 'deleted' row."""
+    DeviceHistory.objects.create(device_id=device.pk, device_name=device.name, action=HistoryAction.DELETED,
+                                 actor=actor if getattr(actor, "pk", None) else None)
+    audit_log(actor=actor, action="inventory.device.deleted", target=device)
+    device.delete()
