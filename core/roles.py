@@ -27,3 +27,8 @@ def roles_ensure() -> dict[str, int]:
     if set(managers.permissions.all()) != wanted:
         managers.permissions.set(wanted)
     return {LAB_MANAGERS: len(wanted), LAB_MEMBERS: members.permissions.count()}
+
+
+def is_lab_manager(user) -> bool:
+    """Lab managers (and superusers) see every session and decide requests."""
+    return bool(user and user.is_authenticated and (user.is_superuser or user.has_perm("scheduler.decide_booking")))
