@@ -1,6 +1,6 @@
 """Serializers of the scheduler's read endpoints: availability, next slot, schedule, access check, favorites."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -17,6 +17,22 @@ MAX_DEVICES_PER_QUERY = 200
 
 
 # --- input ---------------------------------------------------------------------------------------
+
+
+class LabDateTimeField(serializers.DateTimeField):
+    """ISO 8601 with an offset, or naive and read in the lab's zone; refuses local times skipped by DST."""
+
+    default_error_messages = {
+        "nonexistent": "This local time does not exist (the clocks jump forward); give an offset or another time.",
+    }
+
+    def enforce_timezone(self, value):
+        if timezone.is_naive(value):
+            tz = getattr(self, "timezone", None) or self.default_timezone()
+            aware = timezone.make_aware(value, tz)
+            if aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != value:
+                self.fail("nonexistent")
+        return super().enforce_timezone(value)
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -53,10 +69,10 @@ class DeviceIdsField(serializers.Field):
 
 class AvailabilityQuerySerializer(serializers.Serializer):
     devices = DeviceIdsField(help_text="Comma-separated device ids, e.g. `1,2`.")
-    start = serializers.DateTimeField(
+    start = LabDateTimeField(
         required=False, help_text="Window start (ISO 8601; naive times are lab-local). Default: now."
     )
-    end = serializers.DateTimeField(
+    end = LabDateTimeField(
         required=False, help_text="Window end. Default: 7 days after the start. At most 31 days after it."
     )
 
@@ -73,7 +89,7 @@ class AvailabilityQuerySerializer(serializers.Serializer):
 class NextSlotQuerySerializer(serializers.Serializer):
     devices = DeviceIdsField(help_text="Comma-separated device ids, e.g. `1,2`.")
     duration = serializers.IntegerField(min_value=1, max_value=10**6, help_text="Minutes; a multiple of the slot.")
-    after = serializers.DateTimeField(required=False, help_text="Earliest start (default now).")
+    after = LabDateTimeField(required=False, help_text="Earliest start (default now).")
 
     def validate(self, attrs):
         policy = BookingPolicy.load()
@@ -98,7 +114,7 @@ class ScheduleQuerySerializer(serializers.Serializer):
     )
 
     def validate(self, attrs):
-        return {**attrs, "start": attrs.get("start") or timezone.localdate()}
+        return {**attrs, "start": attrs.get("start") or timezone.localdate(clock.now())}
 
 
 class StrictCharField(serializers.CharField):
@@ -119,7 +135,7 @@ class AccessCheckInputSerializer(serializers.Serializer):
         help_text='Patches, each a list of two or more port labels: [["tf_1", "roadm_10_p2"]]. "NULL" is ignored.',
     )
     ports = serializers.ListField(child=StrictCharField(max_length=100), required=False, max_length=1000)
-    at = serializers.DateTimeField(required=False, help_text="The moment to check (default now).")
+    at = LabDateTimeField(required=False, help_text="The moment to check (default now).")
 
     def validate(self, attrs):
         if "patches" not in attrs and "ports" not in attrs:

@@ -72,7 +72,9 @@ class NextSlotView(APIView):
 
 
 def _iso(moment) -> str:
-    return timezone.localtime(moment).isoformat()
+    """Lab-local ISO 8601 with its offset, written like DRF's DateTimeField (UTC offset as "Z")."""
+    text = timezone.localtime(moment).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def schedule_as_dict(schedule: Schedule) -> dict:

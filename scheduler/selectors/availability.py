@@ -7,7 +7,7 @@ instant, never with the number of bookings that touch a window.
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from django.db.models import Q
 from django.utils import timezone
@@ -95,7 +95,7 @@ def grid_ceil(moment: datetime, slot_minutes: int, tz: tzinfo) -> datetime:
     The grid counts `slot_minutes` from local midnight. Across a DST change the wall clock jumps, so
     the candidate is re-checked until it lands on the grid (at most a few steps).
     """
-    candidate = moment
+    candidate = moment.astimezone(UTC)  # absolute arithmetic: adding to a local time would follow the wall clock
     for _ in range(10):
         local = candidate.astimezone(tz)
         past_minute = timedelta(seconds=local.second, microseconds=local.microsecond)
@@ -180,6 +180,8 @@ def availability_for(*, devices: Sequence[Device], start: datetime, end: datetim
     devices or bookings. `free`: no active booking and no maintenance. `bookable`: one more booking
     fits (overlap depth < capacity), no maintenance, and the device itself is bookable.
     """
+    # In UTC so that comparisons and sums are absolute, whatever zone the caller used.
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
     ids = [d.pk for d in devices]
     bookings = (
         Booking.objects.filter(_overlapping(start, end), device_id__in=ids, status__in=ACTIVE_STATUSES)
@@ -234,8 +236,8 @@ def availability_next_slot(*, devices: Sequence[Device], duration: timedelta, af
     policy = BookingPolicy.load()
     tz = timezone.get_default_timezone()
     now = clock.now()
-    earliest = grid_ceil(max(after, now), policy.slot_minutes, tz)
-    latest_start = now + policy.horizon
+    earliest = grid_ceil(max(after, now), policy.slot_minutes, tz)  # in UTC
+    latest_start = now.astimezone(UTC) + policy.horizon
     if earliest > latest_start:
         return None
     search_end = latest_start + duration
