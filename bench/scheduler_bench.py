@@ -30,7 +30,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -155,6 +155,10 @@ def build_lab(now: datetime) -> dict:
                               reason="bench")
             for d in range(-300, 150, 5)
         )
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # planner statistics, as a live database would have
     heavy_count = Booking.objects.filter(group__owner=heavy).count()
     return {"heavy": heavy, "racers": racers, "devices": devices, "heavy_bookings": heavy_count}
 
