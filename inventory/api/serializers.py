@@ -15,6 +15,10 @@ from rest_framework import serializers
 from inventory.choices import DeviceStatus
 from inventory.models import Attachment, Device, DeviceHistory, DeviceType, Manufacturer, Port, Site, Tag
 
+# Database ranges, stated so SQLite (which has none) refuses the same values as PostgreSQL.
+SMALL_MAX = 32767
+INTEGER_MAX = 2**31 - 1
+
 # --- brief objects, nested in reads -------------------------------------------------------------
 
 
@@ -70,7 +74,7 @@ class DeviceTypeSerializer(serializers.ModelSerializer):
         model = DeviceType
         fields = ["id", "name", "category", "description", "is_schedulable", "has_ports", "default_capacity",
                   "requires_approval", "device_count"]
-        extra_kwargs = {"default_capacity": {"min_value": 1}}
+        extra_kwargs = {"default_capacity": {"min_value": 1, "max_value": SMALL_MAX}}
 
 
 class ManufacturerSerializer(serializers.ModelSerializer):
@@ -133,7 +137,7 @@ class DeviceWriteSerializer(serializers.ModelSerializer):
         model = Device
         fields = ["name", "device_type", "manufacturer", "model", "serial_number", "oi_id", "status", "site",
                   "rack", "u_position", "hostname", "mgmt_ip", "owner_group", "notes", "tags", "capacity"]
-        extra_kwargs = {"capacity": {"min_value": 1}}
+        extra_kwargs = {"capacity": {"min_value": 1, "max_value": SMALL_MAX}, "u_position": {"max_value": SMALL_MAX}}
 
     def validate_mgmt_ip(self, value):
         return value or None
@@ -155,6 +159,7 @@ class PortWriteSerializer(serializers.ModelSerializer):
     class Meta:
         model = Port
         fields = ["device", "name", "switch_in", "switch_out", "description"]
+        extra_kwargs = {"switch_in": {"max_value": INTEGER_MAX}, "switch_out": {"max_value": INTEGER_MAX}}
 
     def validate_name(self, value):
         others = Port.objects.filter(name__iexact=value)
