@@ -2,9 +2,10 @@
 
 import django_filters
 from django.db.models import Q
+from rest_framework.filters import OrderingFilter
 
 from inventory.choices import DeviceCategory, DeviceStatus
-from inventory.models import Attachment, Device, DeviceHistory, DeviceType, Manufacturer, Port, Site, Tag
+from inventory.models import Attachment, Device, DeviceType, Manufacturer, Port, Site, Tag
 from inventory.selectors import device_search, port_search, search_terms
 
 Q_HELP = "Case-insensitive text search; separate several terms with commas to match any of them."
@@ -99,10 +100,14 @@ class PortFilterSet(django_filters.FilterSet):
         return port_search(q=value, queryset=queryset)
 
 
-class DeviceHistoryFilterSet(django_filters.FilterSet):
-    class Meta:
-        model = DeviceHistory
-        fields = ["action", "field"]
+class StableOrderingFilter(OrderingFilter):
+    """`ordering=name,-updated_at`, with the id as the last key so pages never overlap."""
+
+    def get_ordering(self, request, queryset, view):
+        ordering = super().get_ordering(request, queryset, view)
+        if ordering and not {"id", "-id"} & set(ordering):
+            ordering = [*ordering, "id"]
+        return ordering
 
 
 class AttachmentFilterSet(django_filters.FilterSet):

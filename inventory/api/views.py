@@ -4,19 +4,25 @@ Any signed-in user reads; writes need the Django model permission (lab managers 
 """
 
 import json
+from contextlib import contextmanager
 
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.db.models import Count
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import DjangoModelPermissions, IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from inventory import filters
 from inventory.api import serializers as s
@@ -63,7 +69,8 @@ class InventoryViewSet(viewsets.ModelViewSet):
     def create(self, request, *args, **kwargs):
         write = self.get_write_serializer(data=request.data)
         write.is_valid(raise_exception=True)
-        instance = self.service_create(write.validated_data)
+        with _as_field_errors():
+            instance = self.service_create(write.validated_data)
         return Response(self.read(instance), status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -71,8 +78,28 @@ class InventoryViewSet(viewsets.ModelViewSet):
         instance = self.get_object()
         write = self.get_write_serializer(instance, data=request.data, partial=partial)
         write.is_valid(raise_exception=True)
-        instance = self.service_update(instance, write.validated_data)
+        with _as_field_errors():
+            instance = self.service_update(instance, write.validated_data)
         return Response(self.read(instance))
+
+
+@contextmanager
+def _as_field_errors():
+    """Answer what the serializer could not see (model constraints, a racing duplicate) as a DRF 400.
+
+    Model-wide errors are keyed `non_field_errors` like the serializer's own.
+    """
+    try:
+        yield
+    except DjangoValidationError as exc:
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
+        raise ValidationError({api_settings.NON_FIELD_ERRORS_KEY if k == NON_FIELD_ERRORS else k: v
+                               for k, v in detail.items()}) from exc
+    except IntegrityError as exc:
+        raise ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [
+            "This conflicts with a change saved at the same moment (a duplicate name, serial, asset id or port). "
+            "Reload and try again."
+        ]}) from exc
 
 
 def _write_schema(write_serializer, read_serializer):
@@ -132,6 +159,9 @@ class DeviceViewSet(InventoryViewSet):
     serializer_class = s.DeviceSerializer
     write_serializer_class = s.DeviceWriteSerializer
     filterset_class = filters.DeviceFilterSet
+    filter_backends = [DjangoFilterBackend, filters.StableOrderingFilter]
+    ordering_fields = ["name", "status", "oi_id", "serial_number", "created_at", "updated_at",
+                       "device_type__name", "site__name"]
 
     def service_create(self, data):
         return device_create(actor=self.request.user, data=data)
