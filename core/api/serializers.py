@@ -11,6 +11,17 @@ PASSWORD_MAX_LENGTH = 1024
 DISCORD_ID_MAX_LENGTH = 20
 
 
+class DiscordIdField(serializers.CharField):
+    """A Discord snowflake as a string. JSON numbers are refused: JavaScript rounds them above 2**53."""
+
+    default_error_messages = {"not_a_string": "Send the Discord id as a string of 17–20 digits."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)
+
+
 class UserSerializer(serializers.ModelSerializer):
     """The signed-in user as the API shows them (never the password)."""
 
@@ -34,7 +45,7 @@ class RegisterInputSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=PASSWORD_MAX_LENGTH, trim_whitespace=False, write_only=True)
-    discord_id = serializers.CharField(
+    discord_id = DiscordIdField(
         max_length=DISCORD_ID_MAX_LENGTH, required=False, allow_null=True, allow_blank=True,
         help_text="Your Discord user id (17–20 digits), so that booking decisions can mention you.",
     )
@@ -46,7 +57,7 @@ class ProfileUpdateInputSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254, required=False)
     first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    discord_id = serializers.CharField(
+    discord_id = DiscordIdField(
         max_length=DISCORD_ID_MAX_LENGTH, required=False, allow_null=True, allow_blank=True,
         help_text="17–20 digits; null or empty to remove it.",
     )
