@@ -52,6 +52,10 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ("username", "email", "first_name", "last_name", "discord_id")
     inlines = [ApiTokenInline]
 
+    def get_inlines(self, request, obj):
+        # A user being created has no tokens yet.
+        return self.inlines if obj is not None else []
+
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
