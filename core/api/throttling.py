@@ -18,3 +18,10 @@ class AuthRateThrottle(ScopedRateThrottle):
             return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
         except KeyError:
             raise ImproperlyConfigured(f"Set REST_FRAMEWORK['DEFAULT_THROTTLE_RATES'][{self.scope!r}].") from None
+
+    def get_ident(self, request):
+        # With NUM_PROXIES unset DRF trusts any X-Forwarded-For, so a client could name a fresh
+        # address on every attempt. Only trust the header when the number of proxies is configured.
+        if api_settings.NUM_PROXIES is None:
+            return request.META.get("REMOTE_ADDR")
+        return super().get_ident(request)

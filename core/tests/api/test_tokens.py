@@ -111,6 +111,22 @@ def test_token_create_is_throttled(anon_client, member, settings):
     assert "Retry-After" in response.headers
 
 
+def test_token_create_throttle_ignores_forged_forwarded_for(anon_client, member, settings):
+    """A client cannot dodge the limit by sending a new X-Forwarded-For each time."""
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"auth": "10/min"}}
+    for attempt in range(10):
+        anon_client.post(URL, {"username": "member", "password": "guess"}, HTTP_X_FORWARDED_FOR=f"10.0.0.{attempt}")
+    response = anon_client.post(URL, {"username": "member", "password": "guess"}, HTTP_X_FORWARDED_FOR="10.0.0.99")
+    assert response.status_code == 429
+
+
+def test_register_shares_the_auth_throttle(anon_client, settings):
+    """Registration is throttled in the same "auth" scope as signing in."""
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"auth": "2/min"}}
+    payload = {"username": "x", "email": "bad", "password": "p"}
+    assert [anon_client.post("/api/auth/register/", payload).status_code for _ in range(3)] == [400, 400, 429]
+
+
 def test_tokens_list_shows_own_tokens_without_keys(member_client, member, other_member):
     """GET /api/auth/tokens/ lists the caller's tokens only, never a key or digest."""
     mine, key = token_create(user=member, name="mine")
