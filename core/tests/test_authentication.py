@@ -134,3 +134,13 @@ def test_token_requests_need_no_csrf(user):
     client = APIClient(enforce_csrf_checks=True)
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.patch("/api/me/", {"first_name": "Ada"}).status_code == 200
+
+
+def test_session_writes_need_csrf(user):
+    """A browser session may read /api/me/, but a write without the CSRF token is refused."""
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(user)
+    assert client.get("/api/me/").status_code == 200
+    response = client.patch("/api/me/", {"first_name": "Ada"})
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]

@@ -114,6 +114,8 @@ def test_register_validates_the_discord_id(anon_client, discord_id):
         ({**GOOD, "username": ""}, "username"),
         ({**GOOD, "username": "a" * 151}, "username"),
         ({**GOOD, "username": "ada lovelace"}, "username"),
+        ({**GOOD, "username": "ada\x00"}, "username"),
+        ({**GOOD, "username": True}, "username"),
         ({**GOOD, "username": ["ada"]}, "username"),
         ({**GOOD, "username": {"name": "ada"}}, "username"),
         ({**GOOD, "email": "not-an-email"}, "email"),
