@@ -18,7 +18,7 @@ from core.api.serializers import (
 )
 from core.api.throttling import AuthRateThrottle
 from core.exceptions import ApplicationError
-from core.models import ApiToken, User
+from core.models import ApiToken
 from core.services.tokens import token_create, token_revoke
 from core.services.users import user_register, user_update_profile
 
@@ -120,12 +120,9 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 class MeView(APIView):
     """The signed-in user."""
 
-    def _me(self, request) -> User:
-        return User.objects.prefetch_related("groups").get(pk=request.user.pk)
-
     @extend_schema(operation_id="me_retrieve", summary="Who am I", responses={200: UserSerializer})
     def get(self, request):
-        return Response(UserSerializer(self._me(request)).data)
+        return Response(UserSerializer(request.user).data)
 
     @extend_schema(
         operation_id="me_partial_update",
@@ -137,5 +134,5 @@ class MeView(APIView):
     def patch(self, request):
         serializer = ProfileUpdateInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        user_update_profile(user=request.user, actor=request.user, data=serializer.validated_data)
-        return Response(UserSerializer(self._me(request)).data)
+        user = user_update_profile(user=request.user, actor=request.user, data=serializer.validated_data)
+        return Response(UserSerializer(user).data)
