@@ -17,6 +17,14 @@ def _actor_or_none(actor):
     return actor if getattr(actor, "pk", None) else None
 
 
+def _short_name(name: str, limit: int = 255) -> str:
+    """The client's file name cut to `limit` characters, keeping its extension."""
+    if len(name) <= limit:
+        return name
+    suffix = PurePosixPath(name).suffix[:20]
+    return name[: limit - len(suffix)] + suffix
+
+
 def attachment_validate(*, name: str, size: int) -> None:
     """Refuse files over ATTACHMENT_MAX_BYTES or with an extension outside ATTACHMENT_EXTENSIONS."""
     allowed = sorted({ext.lower().lstrip(".") for ext in settings.ATTACHMENT_EXTENSIONS})
@@ -33,7 +41,7 @@ def attachment_validate(*, name: str, size: int) -> None:
 
 def attachment_create(*, device: Device, actor, file: UploadedFile) -> Attachment:
     """Store `file` under a generated name and attach it to `device`, with a history row and an audit event."""
-    original_name = PurePosixPath((file.name or "").replace("\\", "/")).name[:255]
+    original_name = _short_name(PurePosixPath((file.name or "").replace("\\", "/")).name)
     attachment_validate(name=original_name, size=file.size)
     # The type served back is derived from the extension, never taken from the client.
     content_type = mimetypes.guess_type(original_name)[0] or "application/octet-stream"

@@ -48,6 +48,12 @@ def test_upload_writes_history_and_an_audit_event(manager_client, device):
     assert AuditEvent.objects.filter(action="inventory.attachment.added").count() == 1
 
 
+def test_long_file_name_is_shortened_keeping_its_extension(manager_client, device):
+    response = _upload(manager_client, device, name="a" * 300 + ".pdf")
+    assert response.status_code == 201, response.data
+    assert len(response.data["original_name"]) == 255 and response.data["original_name"].endswith("a.pdf")
+
+
 def test_content_type_comes_from_the_extension_not_the_client(manager_client, device):
     response = _upload(manager_client, device, name="notes.txt", content=b"hello", content_type="text/html")
     assert response.data["content_type"] == "text/plain"
