@@ -1,8 +1,10 @@
 """Device history written by API edits: one row per changed field, kept after the device is deleted."""
 
+import pytest
+
 from inventory.models import DeviceHistory
 from inventory.tests.api.routes import url
-from inventory.tests.factories import DeviceTypeFactory, SiteFactory, TagFactory
+from inventory.tests.factories import DeviceFactory, DeviceTypeFactory, SiteFactory, TagFactory
 
 
 def _create(client, **extra):
@@ -89,3 +91,14 @@ def test_history_of_an_unknown_device_is_a_404(member_client):
 def test_history_needs_a_signed_in_user(anon_client, manager_client):
     pk = _create(manager_client)
     assert anon_client.get(url("devices", pk, "history")).status_code == 401
+
+
+@pytest.mark.parametrize("n", [5, 50])
+def test_history_costs_the_same_queries_for_5_and_50_rows(member_client, manager, django_assert_num_queries, n):
+    """exists, count, page: the actor comes with each row."""
+    device = DeviceFactory()
+    DeviceHistory.objects.bulk_create(DeviceHistory(device_id=device.pk, device_name=device.name, action="updated",
+                                                    field="rack", new_value=str(i), actor=manager) for i in range(n))
+    with django_assert_num_queries(3):
+        response = member_client.get(url("devices", device.pk, "history"), {"limit": 100})
+    assert response.data["count"] == n
