@@ -12,7 +12,7 @@ import csv
 import io
 from collections.abc import Iterable
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from inventory.models import Device, Port
 from inventory.services.devices import TRACKED_FIELDS
@@ -40,9 +40,8 @@ def device_csv_row(device: Device) -> dict[str, str]:
 
 def devices_export_queryset(queryset: QuerySet[Device] | None = None) -> QuerySet[Device]:
     queryset = Device.objects.all() if queryset is None else queryset
-    return queryset.select_related("device_type", "manufacturer", "site").prefetch_related(
-        "tags", Prefetch("ports", queryset=Port.objects.order_by("name"))
-    ).order_by("device_type__name", "name", "pk")
+    return (queryset.prefetch_related(None).select_related("device_type", "manufacturer", "site")
+            .prefetch_related("tags", "ports").order_by("device_type__name", "name", "pk"))
 
 
 def devices_export_csv(*, devices: Iterable[Device] | QuerySet[Device] | None = None, stream=None) -> str | None:

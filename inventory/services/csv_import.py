@@ -446,8 +446,8 @@ def devices_import_csv(*, file=None, text: str | None = None, actor, dry_run: bo
         return result
     _columns, rows = _read_rows(content, result.errors)
     _check_file_duplicates(rows, result.errors)
-    if result.errors:
-        return result
+    # Rows that parsed are checked against the database even when others are bad, so that one
+    # upload reports every problem.
     _match_devices(rows, result.errors)
     _check_port_owners(rows, result.errors)
     if result.errors:
