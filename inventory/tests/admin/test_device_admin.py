@@ -196,3 +196,13 @@ def test_export_action_writes_csv(device, manager_browser):
     lines = response.content.decode().splitlines()
     assert lines[0].startswith("name,device_type,manufacturer,")
     assert lines[1] == "ROADM 1,ROADM,,,,,available,Main lab,A01,,,10.0.0.1,,,,c-band,roadm_1_p1:1:385"
+
+
+@pytest.mark.parametrize("q", ["roadm_1_P1", "10.0.0.1", "ROADM"])
+def test_changelist_search_finds_device_by_port_label_and_ip(q, device, manager_browser):
+    """Search covers name, asset id, serial, hostname, management IP and port labels."""
+    other = device_create(actor=None, data={"name": "OSA 1", "device_type": DeviceTypeFactory(name="OSA")})
+    response = manager_browser.get(CHANGELIST, {"q": q})
+    assert response.status_code == 200
+    shown = list(response.context["cl"].result_list)
+    assert device in shown and other not in shown
