@@ -1,8 +1,10 @@
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from core.models import AuditEvent
+from core.tests.factories import UserFactory
 from inventory.models import Attachment, Device, DeviceHistory, Port
 from inventory.services.devices import device_create
 from inventory.tests.admin.conftest import admin_form_data
@@ -206,3 +208,37 @@ def test_changelist_search_finds_device_by_port_label_and_ip(q, device, manager_
     assert response.status_code == 200
     shown = list(response.context["cl"].result_list)
     assert device in shown and other not in shown
+
+
+def test_attachment_admin_add_and_delete_write_history(device, manager_browser, settings):
+    """The standalone attachment page obeys the same limits and writes the same history."""
+    settings.ATTACHMENT_EXTENSIONS = ["txt"]
+    url = reverse("admin:inventory_attachment_add")
+    refused = manager_browser.post(url, {"device": device.pk, "file": SimpleUploadedFile("notes.pdf", b"x")})
+    assert refused.status_code == 200 and not Attachment.objects.exists()
+    response = manager_browser.post(url, {"device": device.pk, "file": SimpleUploadedFile("notes.txt", b"hello")})
+    assert response.status_code == 302
+    attachment = Attachment.objects.get()
+    assert (attachment.original_name, attachment.size, attachment.uploaded_by.username) == ("notes.txt", 5, "manager")
+    response = manager_browser.post(reverse("admin:inventory_attachment_delete", args=[attachment.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert [r[0] for r in _history(device)[-2:]] == ["attachment_added", "attachment_removed"]
+
+
+def test_port_admin_edit_is_audited(device, manager_browser):
+    port = device.ports.get()
+    url = reverse("admin:inventory_port_change", args=[port.pk])
+    response = manager_browser.post(url, {"device": device.pk, "name": "roadm_1_p1", "switch_in": "7", "switch_out": "385",
+                                          "description": "moved"})
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="inventory.port.updated")
+    assert event.data == {"fields": ["description", "switch_in"]}
+
+
+def test_import_button_hidden_without_permission(device, browser_for):
+    """Staff who may only view devices see the list without the import button."""
+    viewer = UserFactory(username="viewer", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_device"))
+    response = browser_for(viewer).get(CHANGELIST)
+    assert response.status_code == 200
+    assert b"Import CSV" not in response.content
