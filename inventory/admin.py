@@ -7,7 +7,7 @@ every other admin write leaves an audit event `inventory.<model>.created|updated
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -82,6 +82,7 @@ class DeviceTypeAdmin(DeviceCountMixin, AuditedAdmin):
 class ManufacturerAdmin(DeviceCountMixin, AuditedAdmin):
     list_display = ("name", "website", "device_count")
     search_fields = ("name", "notes")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Site)
