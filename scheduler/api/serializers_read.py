@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core import clock
+from inventory.api.serializers import DeviceBriefSerializer
 from inventory.models import Device
 from scheduler.models import Favorite
 from scheduler.selectors.availability import policy_read
@@ -147,12 +148,6 @@ class AccessCheckInputSerializer(serializers.Serializer):
 # --- output --------------------------------------------------------------------------------------
 
 
-class DeviceRefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Device
-        fields = ["id", "name"]
-
-
 class BookingOwnerSerializer(serializers.Serializer):
     """The booking's owner, from the flat fields of a read model."""
 
@@ -249,7 +244,7 @@ class ScheduleSerializer(serializers.Serializer):
 
 class PortAccessSerializer(serializers.Serializer):
     port = serializers.CharField(help_text="The port's label as stored.")
-    device = DeviceRefSerializer()
+    device = DeviceBriefSerializer()
     holders = serializers.ListField(child=serializers.CharField(), help_text="Owners of confirmed bookings covering `at`.")
     usable = serializers.BooleanField()
 
@@ -262,7 +257,7 @@ class AccessResultSerializer(serializers.Serializer):
 
 
 class FavoriteSerializer(serializers.ModelSerializer):
-    devices = DeviceRefSerializer(many=True, read_only=True)
+    devices = DeviceBriefSerializer(many=True, read_only=True)
 
     class Meta:
         model = Favorite

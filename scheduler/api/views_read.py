@@ -166,7 +166,7 @@ class FavoriteViewSet(
     def get_queryset(self):
         return (
             Favorite.objects.filter(owner=self.request.user)
-            .prefetch_related(Prefetch("devices", queryset=Device.objects.only("id", "name").order_by("name", "id")))
+            .prefetch_related(Prefetch("devices", queryset=Device.objects.only("id", "name", "status").order_by("name", "id")))
             .order_by("name", "id")
         )
 

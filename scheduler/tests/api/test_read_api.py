@@ -241,7 +241,7 @@ def test_access_check_answer(member_client, other_member):
     assert response.json() == {
         "allowed": False,
         "at": "2026-06-01T10:10:00+01:00",
-        "ports": [{"port": "roadm_10_p2", "device": {"id": device.pk, "name": "roadm-10"}, "holders": ["other"], "usable": False}],
+        "ports": [{"port": "roadm_10_p2", "device": {"id": device.pk, "name": "roadm-10", "status": "available"}, "holders": ["other"], "usable": False}],
         "unknown": ["x_1"],
     }
     later = member_client.post(f"{BASE}/access-check/", {"ports": ["roadm_10_p2"], "at": "2026-06-01T11:00"}, format="json")
@@ -295,13 +295,13 @@ def test_favorites_crud_of_own(member_client, member):
     created = member_client.post(f"{BASE}/favorites/", {"name": "Ring", "devices": [second.pk, first.pk]}, format="json")
     assert created.status_code == 201, created.content
     favorite_id = created.json()["id"]
-    assert created.json()["devices"] == [{"id": first.pk, "name": "a-dev"}, {"id": second.pk, "name": "b-dev"}]
+    assert created.json()["devices"] == [{"id": first.pk, "name": "a-dev", "status": "available"}, {"id": second.pk, "name": "b-dev", "status": "available"}]
     assert member_client.get(f"{BASE}/favorites/").json()["count"] == 1
     renamed = member_client.patch(f"{BASE}/favorites/{favorite_id}/", {"name": "Ring 2"}, format="json")
     assert renamed.status_code == 200 and renamed.json()["name"] == "Ring 2"
     assert len(renamed.json()["devices"]) == 2
     replaced = member_client.put(f"{BASE}/favorites/{favorite_id}/", {"name": "Ring 3", "devices": [first.pk]}, format="json")
-    assert replaced.json()["devices"] == [{"id": first.pk, "name": "a-dev"}]
+    assert replaced.json()["devices"] == [{"id": first.pk, "name": "a-dev", "status": "available"}]
     assert member_client.delete(f"{BASE}/favorites/{favorite_id}/").status_code == 204
     assert not Favorite.objects.filter(owner=member).exists()
 
