@@ -1,6 +1,6 @@
 """Serializers of the scheduler's read endpoints: availability, next slot, schedule, access check, favorites."""
 
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -10,6 +10,7 @@ from rest_framework import serializers
 from core import clock
 from inventory.api.serializers import DeviceBriefSerializer
 from inventory.models import Device
+from scheduler.api.serializers import LabDateTimeField
 from scheduler.models import Favorite
 from scheduler.selectors.availability import policy_read
 from scheduler.selectors.schedule import MAX_DAYS
@@ -19,22 +20,6 @@ MAX_DEVICES_PER_QUERY = 200
 
 
 # --- input ---------------------------------------------------------------------------------------
-
-
-class LabDateTimeField(serializers.DateTimeField):
-    """ISO 8601 with an offset, or naive and read in the lab's zone; refuses local times skipped by DST."""
-
-    default_error_messages = {
-        "nonexistent": "This local time does not exist (the clocks jump forward); give an offset or another time.",
-    }
-
-    def enforce_timezone(self, value):
-        if timezone.is_naive(value):
-            tz = getattr(self, "timezone", None) or self.default_timezone()
-            aware = timezone.make_aware(value, tz)
-            if aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != value:
-                self.fail("nonexistent")
-        return super().enforce_timezone(value)
 
 
 @extend_schema_field(OpenApiTypes.STR)
