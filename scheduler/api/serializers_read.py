@@ -14,6 +14,7 @@ from scheduler.api.serializers import LabDateTimeField
 from scheduler.models import Favorite
 from scheduler.selectors.availability import policy_read
 from scheduler.selectors.schedule import MAX_DAYS
+from scheduler.services.favorites import MAX_FAVORITE_DEVICES
 
 MAX_WINDOW = timedelta(days=31)
 MAX_DEVICES_PER_QUERY = 200
@@ -251,4 +252,16 @@ class FavoriteSerializer(serializers.ModelSerializer):
 
 class FavoriteWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
-    devices = serializers.PrimaryKeyRelatedField(queryset=Device.objects.all(), many=True, allow_empty=False)
+    devices = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=MAX_FAVORITE_DEVICES,
+        help_text="Device ids.",
+    )
+
+    def validate_devices(self, ids):
+        """Resolve the ids in one query; name the unknown ones."""
+        ids = list(dict.fromkeys(ids))
+        devices = Device.objects.in_bulk(ids)
+        missing = [str(pk) for pk in ids if pk not in devices]
+        if missing:
+            raise serializers.ValidationError(f"No device with id {', '.join(missing)}.")
+        return [devices[pk] for pk in ids]

@@ -325,6 +325,21 @@ def test_favorite_bad_input_is_400(member_client, body):
     assert member_client.post(f"{BASE}/favorites/", body, format="json").status_code == 400
 
 
+def test_favorite_names_unknown_devices(member_client):
+    device = DeviceFactory()
+    response = member_client.post(f"{BASE}/favorites/", {"name": "x", "devices": [device.pk, device.pk + 7]}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"devices": [f"No device with id {device.pk + 7}."]}
+
+
+def test_favorite_create_query_count_does_not_grow_with_devices(member_client, django_assert_max_num_queries):
+    devices = DeviceFactory.create_batch(40)
+    with django_assert_max_num_queries(12):
+        response = member_client.post(f"{BASE}/favorites/", {"name": "all", "devices": [d.pk for d in devices]}, format="json")
+    assert response.status_code == 201
+    assert len(response.json()["devices"]) == 40
+
+
 def test_favorite_duplicate_name_is_400(member_client):
     device = DeviceFactory()
     member_client.post(f"{BASE}/favorites/", {"name": "Ring", "devices": [device.pk]}, format="json")
