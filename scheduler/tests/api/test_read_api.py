@@ -99,6 +99,14 @@ def test_availability_answer(member_client, other_member):
     assert entry["bookable"] == entry["free"]
 
 
+def test_availability_accepts_an_unencoded_plus_offset(member_client):
+    """`+02:00` typed into a URL arrives as ` 02:00`; it still means +02:00."""
+    device = DeviceFactory()
+    body = member_client.get(f"{BASE}/availability/?devices={device.pk}&start=2026-06-01T09:00+02:00&end=2026-06-01T10:00%2B02:00").json()
+    assert body["start"] == "2026-06-01T08:00:00+01:00"
+    assert body["end"] == "2026-06-01T09:00:00+01:00"
+
+
 def test_availability_defaults_to_a_week_from_now(member_client):
     device = DeviceFactory()
     body = member_client.get(f"{BASE}/availability/?devices={device.pk}").json()
