@@ -7,4 +7,4 @@ class CoreConfig(AppConfig):
     verbose_name = "Accounts and audit"
 
     def ready(self):
-        from core import schema  # noqa: F401  (registers the OpenAPI auth extension)
+        from core import receivers, schema  # noqa: F401  (OpenAPI auth extension; notification receivers)
