@@ -80,7 +80,9 @@ class Command(BaseCommand):
         result = notifications_deliver_due(session=session, should_stop=stop.is_set)
         did = {name: n for name, n in job_results.items() if n}
         if verbose or result.handled or did:
-            jobs_text = ", ".join(f"{name}: {n}" for name, n in did.items())
+            jobs_text = ", ".join(
+                f"{name} failed ({n})" if isinstance(n, Exception) else f"{name}: {n}" for name, n in did.items()
+            )
             self.stdout.write(
                 f"Notifications: {result.sent} sent, {result.retried} to retry, {result.failed} failed, "
                 f"{result.disabled} disabled." + (f" Jobs: {jobs_text}." if jobs_text else "")
