@@ -138,6 +138,51 @@ def test_two_workers_at_once_send_nothing_twice(transactional_db, webhooks):
 
 
 @pytest.mark.postgres_only
+@pytest.mark.parametrize("locking", [True, False], ids=["locked", "locking-off"])
+def test_claims_race_only_without_row_locks(transactional_db, webhooks, monkeypatch, locking):
+    """Two workers claim at the same instant. With SKIP LOCKED they get different rows; with the lock
+    switched off both get the same rows and Discord receives duplicates (the race the lock prevents)."""
+    from django.db.models import QuerySet
+
+    from core.services.notifications import notification_deliver, notifications_claim
+
+    needs_postgres()
+    webhooks.expect_request("/admin").respond_with_data("", status=204)
+    make(10)
+    if not locking:
+        monkeypatch.setattr(QuerySet, "select_for_update", lambda self, **kwargs: self)
+    # Both workers pause between choosing their rows and leasing them, so the choices overlap in time.
+    barrier = threading.Barrier(2, timeout=10)
+    update = QuerySet.update
+
+    def paused_update(self, **kwargs):
+        if self.model is Notification and "attempts" in kwargs and kwargs.get("next_attempt_at"):
+            barrier.wait()
+        return update(self, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "update", paused_update)
+
+    def worker():
+        try:
+            rows, _ = notifications_claim(limit=5)
+            for row in rows:
+                notification_deliver(row)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    counts = received(webhooks)
+    if locking:
+        assert len(counts) == 10 and set(counts.values()) == {1}
+    else:
+        assert len(counts) == 5 and set(counts.values()) == {2}
+
+
+@pytest.mark.postgres_only
 def test_worker_process_delivers_and_exits_0_on_sigterm(transactional_db, webhooks):
     """The real command in its own process: delivers, then stops with exit code 0 on SIGTERM."""
     needs_postgres()
