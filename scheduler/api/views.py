@@ -52,7 +52,8 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             items=[{"device": data["device"], "start": data["start"], "end": data["end"]}],
             message=data["message"],
         )
-        booking = Booking.objects.select_related(*BOOKING_RELATED).get(group=group)
+        # The service hands back the new row with its device, type and owner loaded: no re-read.
+        booking = group.created_bookings[0]
         return Response(s.BookingSerializer(booking, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED)
 
     def _input(self, serializer_class):
