@@ -36,7 +36,7 @@ from django.db.models import Q
 from core import clock, signals
 from core.exceptions import ApplicationError, NotAllowed, NotFound, RuleConflict
 from core.roles import is_lab_manager
-from core.services.audit import audit_log
+from core.services.audit import audit_log, audit_log_many
 from inventory.models import Device
 from scheduler import booking_rules as rules
 from scheduler.choices import BookingStatus
@@ -111,7 +111,7 @@ class _World:
         self.windows: dict[int, list[MaintenanceWindow]] = defaultdict(list)
         active = Booking.objects.filter(
             device_id__in=ids, status__in=ACTIVE_STATUSES, start__lt=end, end__gt=start
-        ).select_related("group__owner")
+        ).select_related("group")  # the checks need owner ids only; joining the users costs more than the rest
         for booking in active:
             booking.device = devices[booking.device_id]  # the row already read (and locked): no query later
             self.bookings[booking.device_id].append(booking)
@@ -438,9 +438,8 @@ def booking_request(*, requester, items: list[dict], collaborators=(), message: 
         locking.race_window()
         group, bookings, others_of = _create_rows(owner=requester, actor=requester, verdicts=verdicts,
                                                   collaborators=people, message=message)
-        for booking in bookings:
-            audit_log(actor=requester, action="scheduler.booking.requested", target=booking,
-                      data={"group": group.pk, "status": booking.status})
+        audit_log_many(actor=requester, action="scheduler.booking.requested",
+                       entries=[(booking, {"group": group.pk, "status": booking.status}) for booking in bookings])
         _flag_neighbours(bookings, others_of, requester)
         with _collaborators_known(group, people):
             signals.booking_requested.send(sender=BookingGroup, group=group, bookings=bookings, actor=requester)
@@ -452,12 +451,14 @@ def booking_request_preview(*, requester, items: list[dict]) -> list[ItemCheck]:
     tz = lab_zone()
     verdicts = _evaluate(owner=requester, raw_items=items, now=clock.now(), policy=BookingPolicy.load(), tz=tz,
                          lock=False)
+    owner_ids = {b.group.owner_id for v in verdicts if not v.code for b in v.others}
+    usernames = dict(get_user_model().objects.filter(pk__in=owner_ids).values_list("pk", "username")) if owner_ids else {}
     checks = []
     for v in verdicts:
         if v.code:
             outcome, reason = "refused", v.message
         elif v.others:
-            holders = sorted({b.group.owner.username for b in v.others}) if v.others else []
+            holders = sorted({usernames[b.group.owner_id] for b in v.others})
             outcome = "conflicting"
             reason = f"Shares {v.device.name} with {', '.join(holders)}; a lab manager will decide."
         else:
@@ -784,9 +785,10 @@ def booking_group_rebook(*, group: BookingGroup, actor, start: datetime) -> Book
         new_group, new_bookings, others_of = _create_rows(
             owner=group.owner, actor=actor, verdicts=verdicts, collaborators=people, message=group.message,
         )
-        for booking in new_bookings:
-            audit_log(actor=actor, action="scheduler.booking.requested", target=booking,
-                      data={"group": new_group.pk, "status": booking.status, "rebooked_from": group.pk})
+        audit_log_many(actor=actor, action="scheduler.booking.requested", entries=[
+            (booking, {"group": new_group.pk, "status": booking.status, "rebooked_from": group.pk})
+            for booking in new_bookings
+        ])
         audit_log(actor=actor, action="scheduler.group.rebooked", target=new_group, data={"source": group.pk})
         _flag_neighbours(new_bookings, others_of, actor)
         with _collaborators_known(new_group, people):
