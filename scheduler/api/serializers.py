@@ -102,6 +102,8 @@ class DeviceIdField(serializers.PrimaryKeyRelatedField):
     MAX_ID = 2**63 - 1
 
     def to_internal_value(self, data):
+        if isinstance(data, float) and data.is_integer():
+            data = int(data)
         if isinstance(data, bool) or not isinstance(data, int | str):
             self.fail("incorrect_type", data_type=type(data).__name__)
         try:
