@@ -1,0 +1,273 @@
+"""Serializers of the scheduler's read endpoints: availability, next slot, schedule, access check, favorites."""
+
+from datetime import UTC, timedelta
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from core import clock
+from inventory.models import Device
+from scheduler.models import BookingPolicy, Favorite
+from scheduler.selectors.schedule import MAX_DAYS
+
+MAX_WINDOW = timedelta(days=31)
+MAX_DEVICES_PER_QUERY = 200
+
+
+# --- input ---------------------------------------------------------------------------------------
+
+
+class LabDateTimeField(serializers.DateTimeField):
+    """ISO 8601 with an offset, or naive and read in the lab's zone; refuses local times skipped by DST."""
+
+    default_error_messages = {
+        "nonexistent": "This local time does not exist (the clocks jump forward); give an offset or another time.",
+    }
+
+    def enforce_timezone(self, value):
+        if timezone.is_naive(value):
+            tz = getattr(self, "timezone", None) or self.default_timezone()
+            aware = timezone.make_aware(value, tz)
+            if aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != value:
+                self.fail("nonexistent")
+        return super().enforce_timezone(value)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class DeviceIdsField(serializers.Field):
+    """Comma-separated device ids ("1,2,3"), resolved to devices; unknown ids are named in the error."""
+
+    default_error_messages = {
+        "invalid": "Give device ids separated by commas, e.g. 1,2,3.",
+        "empty": "Give at least one device id.",
+        "too_many": f"Ask for at most {MAX_DEVICES_PER_QUERY} devices at once.",
+        "unknown": "No device with id {ids}.",
+    }
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        parts = [part.strip() for part in data.split(",") if part.strip()]
+        if not parts:
+            self.fail("empty")
+        if not all(part.isdigit() and len(part) <= 18 for part in parts):
+            self.fail("invalid")
+        ids = list(dict.fromkeys(int(part) for part in parts))
+        if len(ids) > MAX_DEVICES_PER_QUERY:
+            self.fail("too_many")
+        devices = {d.pk: d for d in Device.objects.filter(pk__in=ids).select_related("device_type")}
+        missing = [str(pk) for pk in ids if pk not in devices]
+        if missing:
+            self.fail("unknown", ids=", ".join(missing))
+        return [devices[pk] for pk in ids]
+
+    def to_representation(self, value):
+        return ",".join(str(d.pk) for d in value)
+
+
+class AvailabilityQuerySerializer(serializers.Serializer):
+    devices = DeviceIdsField(help_text="Comma-separated device ids, e.g. `1,2`.")
+    start = LabDateTimeField(
+        required=False, help_text="Window start (ISO 8601; naive times are lab-local). Default: now."
+    )
+    end = LabDateTimeField(
+        required=False, help_text="Window end. Default: 7 days after the start. At most 31 days after it."
+    )
+
+    def validate(self, attrs):
+        start = attrs.get("start") or clock.now()
+        end = attrs.get("end") or start + timedelta(days=7)
+        if start >= end:
+            raise serializers.ValidationError({"end": "The end must be after the start."})
+        if end - start > MAX_WINDOW:
+            raise serializers.ValidationError({"end": "Ask for a window of at most 31 days."})
+        return {**attrs, "start": start, "end": end}
+
+
+class NextSlotQuerySerializer(serializers.Serializer):
+    devices = DeviceIdsField(help_text="Comma-separated device ids, e.g. `1,2`.")
+    duration = serializers.IntegerField(min_value=1, max_value=10**6, help_text="Minutes; a multiple of the slot.")
+    after = LabDateTimeField(required=False, help_text="Earliest start (default now).")
+
+    def validate(self, attrs):
+        policy = BookingPolicy.load()
+        duration = timedelta(minutes=attrs["duration"])
+        if attrs["duration"] % policy.slot_minutes:
+            raise serializers.ValidationError({"duration": f"Give a multiple of {policy.slot_minutes} minutes."})
+        if duration > policy.max_duration:
+            limit = int(policy.max_duration.total_seconds() // 60)
+            raise serializers.ValidationError({"duration": f"A booking lasts at most {limit} minutes."})
+        return {**attrs, "duration": duration}
+
+
+class ScheduleQuerySerializer(serializers.Serializer):
+    start = serializers.DateField(required=False, help_text="First lab-local day (YYYY-MM-DD). Default: today.")
+    days = serializers.IntegerField(required=False, default=7, min_value=1, max_value=MAX_DAYS)
+    device_type = serializers.IntegerField(required=False, min_value=1, help_text="Device type id.")
+    site = serializers.IntegerField(required=False, min_value=1, help_text="Site id.")
+    tag = serializers.IntegerField(required=False, min_value=1, help_text="Tag id.")
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=500,
+        help_text="Search terms separated by commas: any matches name, type name, port label or management IP.",
+    )
+
+    def validate(self, attrs):
+        return {**attrs, "start": attrs.get("start") or timezone.localdate(clock.now())}
+
+
+class StrictCharField(serializers.CharField):
+    """A CharField that refuses numbers and booleans instead of turning them into text."""
+
+    default_error_messages = {"not_a_string": "Give a port label as a string."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)
+
+
+class AccessCheckInputSerializer(serializers.Serializer):
+    patches = serializers.ListField(
+        child=serializers.ListField(child=StrictCharField(max_length=100), min_length=2, max_length=50),
+        required=False, max_length=500,
+        help_text='Patches, each a list of two or more port labels: [["tf_1", "roadm_10_p2"]]. "NULL" is ignored.',
+    )
+    ports = serializers.ListField(child=StrictCharField(max_length=100), required=False, max_length=1000)
+    at = LabDateTimeField(required=False, help_text="The moment to check (default now).")
+
+    def validate(self, attrs):
+        if "patches" not in attrs and "ports" not in attrs:
+            raise serializers.ValidationError("Give `patches` or `ports`.")
+        return attrs
+
+
+# --- output --------------------------------------------------------------------------------------
+
+
+class DeviceBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Device
+        fields = ["id", "name"]
+
+
+class OwnerSerializer(serializers.Serializer):
+    """The booking's owner, from the flat fields of a read model."""
+
+    id = serializers.IntegerField(source="owner_id")
+    username = serializers.CharField(source="owner_username")
+
+
+class IntervalSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+
+
+class BusyIntervalSerializer(serializers.Serializer):
+    booking = serializers.IntegerField(source="booking_id")
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    status = serializers.CharField()
+    owner = OwnerSerializer(source="*")
+
+
+class MaintenanceIntervalSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="window_id")
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    reason = serializers.CharField()
+
+
+class DeviceAvailabilitySerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="device.id")
+    name = serializers.CharField(source="device.name")
+    status = serializers.CharField(source="device.status")
+    capacity = serializers.IntegerField()
+    device_bookable = serializers.BooleanField(source="is_bookable", help_text="Device available and its type schedulable.")
+    busy = BusyIntervalSerializer(many=True, help_text="Active bookings (pending, conflicting, confirmed).")
+    maintenance = MaintenanceIntervalSerializer(many=True)
+    free = IntervalSerializer(many=True, help_text="No active booking and no maintenance.")
+    bookable = IntervalSerializer(many=True, help_text="One more booking fits: overlap depth below capacity, no maintenance.")
+
+
+class AvailabilitySerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    devices = DeviceAvailabilitySerializer(many=True)
+
+
+class NextSlotSerializer(serializers.Serializer):
+    start = serializers.DateTimeField(allow_null=True, help_text="Null when no window fits within the horizon.")
+    end = serializers.DateTimeField(allow_null=True)
+    duration = serializers.IntegerField(help_text="Minutes.")
+    devices = serializers.ListField(child=serializers.IntegerField())
+
+
+class DeviceTypeBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ScheduleBookingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    status = serializers.CharField()
+    owner = OwnerSerializer(source="*")
+    group = serializers.IntegerField(source="group_id")
+
+
+class ScheduleMaintenanceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    reason = serializers.CharField()
+
+
+class ScheduleDeviceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    device_type = DeviceTypeBriefSerializer()
+    site = serializers.CharField(allow_null=True, help_text="Site name.")
+    capacity = serializers.IntegerField()
+    status = serializers.CharField()
+    bookable = serializers.BooleanField()
+    bookings = ScheduleBookingSerializer(many=True)
+    maintenance = ScheduleMaintenanceSerializer(many=True)
+
+
+class ScheduleSerializer(serializers.Serializer):
+    """Shape of the schedule answer (the view renders it directly, see `schedule_as_dict`)."""
+
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    timezone = serializers.CharField()
+    devices = ScheduleDeviceSerializer(many=True)
+
+
+class PortAccessSerializer(serializers.Serializer):
+    port = serializers.CharField(help_text="The port's label as stored.")
+    device = DeviceBriefSerializer()
+    holders = serializers.ListField(child=serializers.CharField(), help_text="Owners of confirmed bookings covering `at`.")
+    usable = serializers.BooleanField()
+
+
+class AccessResultSerializer(serializers.Serializer):
+    allowed = serializers.BooleanField()
+    at = serializers.DateTimeField()
+    ports = PortAccessSerializer(many=True)
+    unknown = serializers.ListField(child=serializers.CharField())
+
+
+class FavoriteSerializer(serializers.ModelSerializer):
+    devices = DeviceBriefSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Favorite
+        fields = ["id", "name", "devices", "created_at"]
+
+
+class FavoriteWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    devices = serializers.PrimaryKeyRelatedField(queryset=Device.objects.all(), many=True, allow_empty=False)
