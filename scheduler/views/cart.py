@@ -104,7 +104,7 @@ def cart_submit(request):
         group = booking_request(requester=request.user, items=items, collaborators=form.usernames(),
                                 message=form.cleaned_data["message"])
     except RuleConflict as error:
-        cart.set_failures({int(c["item"]): str(c.get("reason", "")) for c in error.conflicts if c.get("item") is not None})
+        cart.set_failures({int(c["item"]): str(c.get("message") or c.get("reason", "")) for c in error.conflicts if c.get("item") is not None})
         messages.error(request, f"Nothing was booked. {error_text(error)}")
         return redirect("cart")
     except ApplicationError as error:

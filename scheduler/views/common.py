@@ -12,9 +12,11 @@ def error_text(error: ApplicationError) -> str:
     """The service's message, followed by each failing item's reason."""
     text = error.message
     if isinstance(error, RuleConflict) and error.conflicts:
-        reasons = "; ".join(str(c.get("reason", "")) for c in error.conflicts if c.get("reason"))
-        if reasons and reasons not in text:
-            text = f"{text} {reasons}"
+        # Conflicts carry a machine code ("reason") and the readable "message".
+        extra = [str(c.get("message") or c.get("reason")) for c in error.conflicts if c.get("message") or c.get("reason")]
+        extra = [m for m in dict.fromkeys(extra) if m not in text]
+        if extra:
+            text = f"{text} {' '.join(extra)}"
     return text
 
 

@@ -101,7 +101,8 @@ def _cell_html(*, entry, column: Column, now: datetime, user_id: int, shared_gro
         parts.append(format_html('<span class="holders">{}</span>', ", ".join(names)))
         parts.append(format_html('<span class="cap">{}/{}</span>', depth, entry.capacity))
         title.append("; ".join(f"{b.owner_username} ({b.status})" for b in held))
-    selectable = bookable and not past and not maint and not full and not mine
+    # A slot already under way can't be picked: its start would lie in the past.
+    selectable = bookable and column.start >= now and not maint and not full and not mine
     title_text = " · ".join(title)
     if selectable:
         value = f"{device.pk}|{column.day.isoformat()}|{column.slot_key}"
