@@ -61,10 +61,7 @@ def preset_windows(*, first: date, last: date, preset: str, start_time: time | N
     tz = lab_zone()
     if preset == "all_day":
         return [(datetime.combine(first, time(7), tzinfo=tz), datetime.combine(last + timedelta(days=1), time(7), tzinfo=tz))]
-    if preset == "custom":
-        slot = Slot("custom", "custom", start_time, end_time)
-    else:
-        slot = SLOTS_BY_KEY[preset]
+    slot = Slot("custom", "custom", start_time, end_time) if preset == "custom" else SLOTS_BY_KEY[preset]
     return [slot.window(day, tz) for day in date_range(first, last)]
 
 

@@ -24,10 +24,10 @@ class PatchListError(ValueError):
 
 def _as_paths(value) -> list[list[str]] | None:
     """A literal/JSON value → list of label paths, or None if it has another shape."""
-    if isinstance(value, (list, tuple)) and value and all(isinstance(v, str) for v in value):
+    if isinstance(value, list | tuple) and value and all(isinstance(v, str) for v in value):
         return [list(value)]  # a single pair/path
-    if isinstance(value, (list, tuple)) and all(
-        isinstance(p, (list, tuple)) and all(isinstance(v, str) for v in p) for p in value
+    if isinstance(value, list | tuple) and all(
+        isinstance(p, list | tuple) and all(isinstance(v, str) for v in p) for p in value
     ):
         return [list(p) for p in value]
     return None
@@ -43,8 +43,9 @@ def _structured(text: str) -> list[list[str]] | None:
         except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
             continue
         paths = _as_paths(value)
-        if paths is not None:
-            return paths
+        if paths is None:
+            raise PatchListError("The list must hold pairs of port labels in quotes, e.g. [('tf_1', 'roadm_10_p2')].")
+        return paths
     return None
 
 

@@ -22,7 +22,7 @@ def cart_service_items(cart: Cart) -> tuple[list[dict], dict[int, Device]]:
     """The cart's items as the booking services take them (with Device objects), one query."""
     items = cart.items
     devices = Device.objects.select_related("device_type").in_bulk({i["device"] for i in items})
-    service_items = [dict(device=devices[i["device"]], start=i["start"], end=i["end"]) for i in items if i["device"] in devices]
+    service_items = [{"device": devices[i["device"]], "start": i["start"], "end": i["end"]} for i in items if i["device"] in devices]
     return service_items, devices
 
 

@@ -5,6 +5,7 @@ devices); cells are rendered here in Python because a week of ~200 devices is 4,
 template engine would spend most of the request on them.
 """
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import groupby
@@ -201,7 +202,7 @@ def cart_add_cells(request):
             format_html('<p class="message message-{}" role="status">{} <a href="{}">Review the cart</a></p>',
                         "success" if windows else "warning", text, reverse("cart"))
         )
-        response["HX-Trigger"] = '{"cartChanged": {"count": %d}}' % count
+        response["HX-Trigger"] = json.dumps({"cartChanged": {"count": count}})
         return response
     (messages.success if windows else messages.warning)(request, text)
     return back(request, "schedule")

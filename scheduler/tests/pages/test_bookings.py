@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from scheduler.models import Booking, BookingGroup, Favorite
 from scheduler.services.booking import booking_request
-from scheduler.views.bookings import session_status
 from scheduler.tests.factories import BookingFactory
+from scheduler.views.bookings import session_status
 
 pytestmark = pytest.mark.django_db
 
@@ -41,8 +41,8 @@ def test_lists_own_and_collaborating_sessions(web, member, other_member, roadm, 
 
 def test_session_status_words(now):
     """The derived status of a session summarises its bookings."""
-    def b(status, start=utc(2, 7), end=utc(2, 12)):
-        return Booking(status=status, start=start, end=end)
+    def b(status, start=None, end=None):
+        return Booking(status=status, start=start or utc(2, 7), end=end or utc(2, 12))
     assert session_status([b("confirmed"), b("confirmed")], now) == "confirmed"
     assert session_status([b("confirmed"), b("pending")], now) == "partly confirmed"
     assert session_status([b("conflicting"), b("pending")], now) == "conflicting"
