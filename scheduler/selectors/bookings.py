@@ -1,0 +1,76 @@
+"""Who sees which sessions and bookings, and the admin dashboard's numbers."""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from core import clock
+from core.roles import is_lab_manager
+from inventory.choices import DeviceStatus
+from inventory.models import Device
+from scheduler.choices import BookingStatus
+from scheduler.constants import ACTIVE_STATUSES
+from scheduler.models import Booking, BookingGroup, MaintenanceWindow
+
+
+def _group_ids_visible_to(user):
+    through = BookingGroup.collaborators.through
+    return Q(owner=user) | Q(pk__in=through.objects.filter(user_id=user.pk).values("bookinggroup_id"))
+
+
+def booking_groups_visible_to(*, user) -> QuerySet[BookingGroup]:
+    """Sessions the user owns or collaborates on; every session for lab managers; none for anonymous."""
+    if not (user and user.is_authenticated):
+        return BookingGroup.objects.none()
+    if is_lab_manager(user):
+        return BookingGroup.objects.all()
+    return BookingGroup.objects.filter(_group_ids_visible_to(user))
+
+
+def bookings_visible_to(*, user) -> QuerySet[Booking]:
+    """Bookings of the sessions the user may see (see booking_groups_visible_to)."""
+    if not (user and user.is_authenticated):
+        return Booking.objects.none()
+    if is_lab_manager(user):
+        return Booking.objects.all()
+    return Booking.objects.filter(group__in=BookingGroup.objects.filter(_group_ids_visible_to(user)).values("pk"))
+
+
+@dataclass
+class AdminDashboard:
+    pending: list[Booking]
+    pending_count: int
+    conflicting: list[Booking]
+    conflicting_count: int
+    under_maintenance: list[Device]
+    today: list[Booking]
+    today_count: int
+
+
+def admin_dashboard(*, now: datetime | None = None, limit: int = 10) -> AdminDashboard:
+    """Pending requests, conflicts, devices under maintenance (by status or a current window), today's bookings."""
+    now = now or clock.now()
+    local = timezone.localtime(now)
+    day_start = timezone.make_aware(datetime.combine(local.date(), time.min))
+    day_end = timezone.make_aware(datetime.combine(local.date() + timedelta(days=1), time.min))
+    base = Booking.objects.select_related("device__device_type", "group__owner")
+    pending = base.filter(status=BookingStatus.PENDING, end__gt=now).order_by("start")
+    conflicting = base.filter(status=BookingStatus.CONFLICTING, end__gt=now).order_by("start")
+    today = base.filter(status__in=ACTIVE_STATUSES, start__lt=day_end, end__gt=day_start).order_by("start")
+    in_window = MaintenanceWindow.objects.filter(start__lte=now, end__gt=now).values("device_id")
+    maintenance = (
+        Device.objects.select_related("device_type")
+        .filter(Q(status=DeviceStatus.MAINTENANCE) | Q(pk__in=in_window))
+        .order_by("name")
+    )
+    return AdminDashboard(
+        pending=list(pending[:limit]),
+        pending_count=pending.count(),
+        conflicting=list(conflicting[:limit]),
+        conflicting_count=conflicting.count(),
+        under_maintenance=list(maintenance[:limit * 3]),
+        today=list(today[:limit * 3]),
+        today_count=today.count(),
+    )
