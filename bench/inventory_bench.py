@@ -7,6 +7,7 @@ then requests the device list repeatedly as a signed-in member.
 """
 
 import argparse
+import io
 import os
 import statistics
 import sys
@@ -39,7 +40,7 @@ def main() -> None:
     from inventory.models import Device
 
     started = time.perf_counter()
-    call_command("init_db", "--demo", stdout=open(os.devnull, "w"))
+    call_command("init_db", "--demo", stdout=io.StringIO())
     setup_s = time.perf_counter() - started
 
     client = Client()

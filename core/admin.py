@@ -1,2 +1,120 @@
+"""Admin for accounts, API tokens (view and revoke) and the read-only audit log."""
 
-# Register your models here.
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+
+from core import clock
+from core.models import ApiToken, AuditEvent, User
+from core.services.tokens import token_revoke
+
+
+class LabUserCreationForm(AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("username", "email", "discord_id")
+
+
+class LabUserChangeForm(UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = User
+
+
+class ApiTokenInline(admin.TabularInline):
+    """A user's tokens, for reference; revoke them from the API token list."""
+
+    model = ApiToken
+    extra = 0
+    fields = ("name", "prefix", "created_at", "expires_at", "last_used", "revoked_at")
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = LabUserChangeForm
+    add_form = LabUserCreationForm
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("Personal info", {"fields": ("first_name", "last_name", "email", "discord_id")}),
+        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        ("Important dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "email", "discord_id", "usable_password", "password1", "password2")}),
+    )
+    list_display = ("username", "email", "first_name", "last_name", "discord_id", "is_staff", "is_active", "last_login")
+    list_filter = ("is_active", "is_staff", "is_superuser", "groups")
+    search_fields = ("username", "email", "first_name", "last_name", "discord_id")
+    inlines = [ApiTokenInline]
+
+    def get_inlines(self, request, obj):
+        # A user being created has no tokens yet.
+        return self.inlines if obj is not None else []
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are created by their owner (API or the tokens page), where the key is shown once.
+
+    The admin has no add form on purpose: a key created here would be seen by the manager, not by
+    the person it identifies. Managers list, inspect and revoke tokens; the key itself is never
+    stored, and its digest is not shown.
+    """
+
+    list_display = ("name", "user", "prefix", "created_at", "expires_at", "last_used", "revoked_at", "state")
+    list_filter = (("revoked_at", admin.EmptyFieldListFilter), "created_at", "expires_at")
+    list_select_related = ("user",)
+    search_fields = ("name", "prefix", "user__username", "user__email")
+    fields = ("user", "name", "prefix", "created_at", "expires_at", "last_used", "revoked_at")
+    readonly_fields = fields
+    actions = ["revoke_tokens"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="state")
+    def state(self, token):
+        if token.revoked_at:
+            return "revoked"
+        if token.expires_at and token.expires_at <= clock.now():
+            return "expired"
+        return "active"
+
+    @admin.action(description="Revoke selected tokens", permissions=["change"])
+    def revoke_tokens(self, request, queryset):
+        revoked = 0
+        for token in queryset.filter(revoked_at__isnull=True):
+            token_revoke(token=token, actor=request.user)
+            revoked += 1
+        if revoked:
+            self.message_user(request, f"Revoked {revoked} token(s); they stop working at once.", messages.SUCCESS)
+        else:
+            self.message_user(request, "The selected tokens were already revoked.", messages.WARNING)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit log: written by the services, never edited."""
+
+    list_display = ("created_at", "action", "actor", "target_type", "target_repr")
+    list_filter = ("action", "created_at", "target_type")
+    list_select_related = ("actor",)
+    search_fields = ("target_repr", "target_id", "actor__username", "action")
+    date_hierarchy = "created_at"
+    fields = ("created_at", "actor", "action", "target_type", "target_id", "target_repr", "data")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,3 +1,16 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from core.api import views
+
 app_name = "core-api"
 
-urlpatterns = []
+router = SimpleRouter()
+router.register("auth/tokens", views.ApiTokenViewSet, basename="token")
+
+urlpatterns = [
+    path("auth/register/", views.RegisterView.as_view(), name="register"),
+    path("auth/token/", views.TokenCreateView.as_view(), name="token-create"),
+    path("me/", views.MeView.as_view(), name="me"),
+    *router.urls,
+]

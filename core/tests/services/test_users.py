@@ -1,0 +1,53 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from core.exceptions import NotAllowed
+from core.models import AuditEvent, User
+from core.services.users import user_register, user_update_profile
+from core.tests.factories import UserFactory
+
+PASSWORD = "correct horse battery staple"
+
+pytestmark = pytest.mark.django_db
+
+
+def test_user_register_normalises_and_audits():
+    """Whitespace is trimmed, the email domain lower-cased, and one audit event written."""
+    user = user_register(username="  ada ", email="Ada@LAB.Example", password=PASSWORD, discord_id=" 123456789012345678 ")
+    assert (user.username, user.email, user.discord_id) == ("ada", "Ada@lab.example", "123456789012345678")
+    event = AuditEvent.objects.get()
+    assert (event.action, event.actor, event.data) == ("core.user.registered", user, {"username": "ada"})
+    assert PASSWORD not in str(event.data)
+
+
+def test_user_register_refused_when_closed(settings):
+    """The service itself enforces REGISTRATION_OPEN, so pages and API agree."""
+    settings.REGISTRATION_OPEN = False
+    with pytest.raises(NotAllowed):
+        user_register(username="ada", email="ada@lab.example", password=PASSWORD)
+    assert not User.objects.exists()
+
+
+def test_user_register_reports_every_duplicate_at_once():
+    """Username, email and Discord id clashes come back together, keyed by field."""
+    UserFactory(username="ada", email="ada@lab.example", discord_id="123456789012345678")
+    with pytest.raises(ValidationError) as exc:
+        user_register(username="ADA", email="ADA@lab.example", password=PASSWORD, discord_id="123456789012345678")
+    assert set(exc.value.message_dict) == {"username", "email", "discord_id"}
+
+
+def test_user_register_rejects_invalid_usernames():
+    """Django's username rules still apply (letters, digits and @/./+/-/_ only)."""
+    with pytest.raises(ValidationError) as exc:
+        user_register(username="ada lovelace", email="ada@lab.example", password=PASSWORD)
+    assert "username" in exc.value.message_dict
+
+
+def test_user_update_profile_refuses_unknown_fields():
+    """Only contact details: the service refuses anything else even if a caller passes it."""
+    user = UserFactory(username="ada")
+    with pytest.raises(ValidationError) as exc:
+        user_update_profile(user=user, actor=user, data={"is_staff": True})
+    assert exc.value.message_dict == {"is_staff": ["This field cannot be changed here."]}
+    user.refresh_from_db()
+    assert not user.is_staff
