@@ -146,20 +146,20 @@ class AccessCheckInputSerializer(serializers.Serializer):
 # --- output --------------------------------------------------------------------------------------
 
 
-class DeviceBriefSerializer(serializers.ModelSerializer):
+class DeviceRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Device
         fields = ["id", "name"]
 
 
-class OwnerSerializer(serializers.Serializer):
+class BookingOwnerSerializer(serializers.Serializer):
     """The booking's owner, from the flat fields of a read model."""
 
     id = serializers.IntegerField(source="owner_id")
     username = serializers.CharField(source="owner_username")
 
 
-class IntervalSerializer(serializers.Serializer):
+class TimeIntervalSerializer(serializers.Serializer):
     start = serializers.DateTimeField()
     end = serializers.DateTimeField()
 
@@ -169,7 +169,7 @@ class BusyIntervalSerializer(serializers.Serializer):
     start = serializers.DateTimeField()
     end = serializers.DateTimeField()
     status = serializers.CharField()
-    owner = OwnerSerializer(source="*")
+    owner = BookingOwnerSerializer(source="*")
 
 
 class MaintenanceIntervalSerializer(serializers.Serializer):
@@ -187,8 +187,8 @@ class DeviceAvailabilitySerializer(serializers.Serializer):
     device_bookable = serializers.BooleanField(source="is_bookable", help_text="Device available and its type schedulable.")
     busy = BusyIntervalSerializer(many=True, help_text="Active bookings (pending, conflicting, confirmed).")
     maintenance = MaintenanceIntervalSerializer(many=True)
-    free = IntervalSerializer(many=True, help_text="No active booking and no maintenance.")
-    bookable = IntervalSerializer(many=True, help_text="One more booking fits: overlap depth below capacity, no maintenance.")
+    free = TimeIntervalSerializer(many=True, help_text="No active booking and no maintenance.")
+    bookable = TimeIntervalSerializer(many=True, help_text="One more booking fits: overlap depth below capacity, no maintenance.")
 
 
 class AvailabilitySerializer(serializers.Serializer):
@@ -204,7 +204,7 @@ class NextSlotSerializer(serializers.Serializer):
     devices = serializers.ListField(child=serializers.IntegerField())
 
 
-class DeviceTypeBriefSerializer(serializers.Serializer):
+class ScheduleDeviceTypeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
@@ -214,7 +214,7 @@ class ScheduleBookingSerializer(serializers.Serializer):
     start = serializers.DateTimeField()
     end = serializers.DateTimeField()
     status = serializers.CharField()
-    owner = OwnerSerializer(source="*")
+    owner = BookingOwnerSerializer(source="*")
     group = serializers.IntegerField(source="group_id")
 
 
@@ -228,7 +228,7 @@ class ScheduleMaintenanceSerializer(serializers.Serializer):
 class ScheduleDeviceSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
-    device_type = DeviceTypeBriefSerializer()
+    device_type = ScheduleDeviceTypeSerializer()
     site = serializers.CharField(allow_null=True, help_text="Site name.")
     capacity = serializers.IntegerField()
     status = serializers.CharField()
@@ -248,7 +248,7 @@ class ScheduleSerializer(serializers.Serializer):
 
 class PortAccessSerializer(serializers.Serializer):
     port = serializers.CharField(help_text="The port's label as stored.")
-    device = DeviceBriefSerializer()
+    device = DeviceRefSerializer()
     holders = serializers.ListField(child=serializers.CharField(), help_text="Owners of confirmed bookings covering `at`.")
     usable = serializers.BooleanField()
 
@@ -261,7 +261,7 @@ class AccessResultSerializer(serializers.Serializer):
 
 
 class FavoriteSerializer(serializers.ModelSerializer):
-    devices = DeviceBriefSerializer(many=True, read_only=True)
+    devices = DeviceRefSerializer(many=True, read_only=True)
 
     class Meta:
         model = Favorite

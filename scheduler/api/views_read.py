@@ -71,31 +71,32 @@ class NextSlotView(APIView):
         return Response(s.NextSlotSerializer(data).data)
 
 
-def _iso(moment) -> str:
+def _iso(moment, tz) -> str:
     """Lab-local ISO 8601 with its offset, written like DRF's DateTimeField (UTC offset as "Z")."""
-    text = timezone.localtime(moment).isoformat()
+    text = moment.astimezone(tz).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def schedule_as_dict(schedule: Schedule) -> dict:
     """Render the schedule by hand: the week grid is read constantly, and DRF field objects cost ~10x more."""
+    tz = timezone.get_default_timezone()
     devices = []
     for entry in schedule.devices:
         device = entry.device
         devices.append(
             {
-                "id": device.pk,
+                "id": device.id,
                 "name": device.name,
-                "device_type": {"id": device.device_type_id, "name": device.device_type.name},
-                "site": device.site.name if device.site_id else None,
+                "device_type": {"id": device.device_type.id, "name": device.device_type.name},
+                "site": device.site,
                 "capacity": entry.capacity,
                 "status": device.status,
                 "bookable": device.is_bookable,
                 "bookings": [
                     {
                         "id": b.id,
-                        "start": _iso(b.start),
-                        "end": _iso(b.end),
+                        "start": _iso(b.start, tz),
+                        "end": _iso(b.end, tz),
                         "status": b.status,
                         "owner": {"id": b.owner_id, "username": b.owner_username},
                         "group": b.group_id,
@@ -103,11 +104,11 @@ def schedule_as_dict(schedule: Schedule) -> dict:
                     for b in entry.bookings
                 ],
                 "maintenance": [
-                    {"id": m.id, "start": _iso(m.start), "end": _iso(m.end), "reason": m.reason} for m in entry.maintenance
+                    {"id": m.id, "start": _iso(m.start, tz), "end": _iso(m.end, tz), "reason": m.reason} for m in entry.maintenance
                 ],
             }
         )
-    return {"start": _iso(schedule.start), "end": _iso(schedule.end), "timezone": settings.TIME_ZONE, "devices": devices}
+    return {"start": _iso(schedule.start, tz), "end": _iso(schedule.end, tz), "timezone": settings.TIME_ZONE, "devices": devices}
 
 
 class ScheduleView(APIView):

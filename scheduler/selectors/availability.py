@@ -120,10 +120,15 @@ def first_common_gap(
     gaps = intervals_subtract([(earliest, latest_start + duration)], blocked)
     for gap_start, gap_end in gaps:
         candidate = grid_ceil(gap_start, slot_minutes, tz)
+        while candidate + duration <= gap_end:
+            if candidate > latest_start:
+                return None
+            # Across a DST change the end of an on-grid start can miss the grid (slots that do not divide an hour).
+            if is_on_grid(candidate + duration, slot_minutes, tz):
+                return candidate, candidate + duration
+            candidate = grid_ceil(candidate + timedelta(minutes=1), slot_minutes, tz)
         if candidate > latest_start:
             return None
-        if candidate + duration <= gap_end:
-            return candidate, candidate + duration
     return None
 
 

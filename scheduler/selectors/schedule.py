@@ -4,9 +4,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from inventory.choices import DeviceStatus
 from inventory.models import Device, DeviceType, Port, Site, Tag
 from scheduler.constants import ACTIVE_STATUSES
 from scheduler.models import Booking, MaintenanceWindow
@@ -35,9 +36,32 @@ class ScheduleMaintenance:
     reason: str
 
 
+@dataclass(frozen=True)
+class DeviceTypeBrief:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class ScheduleDeviceInfo:
+    """The few device fields the grid shows (read with values(): model instances cost most of the time)."""
+
+    id: int
+    name: str
+    device_type: DeviceTypeBrief
+    site: str | None
+    status: str
+    is_bookable: bool
+    mgmt_ip: str | None
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
 @dataclass
 class ScheduleDevice:
-    device: Device
+    device: ScheduleDeviceInfo
     capacity: int
     bookings: list[ScheduleBooking] = field(default_factory=list)
     maintenance: list[ScheduleMaintenance] = field(default_factory=list)
@@ -60,9 +84,9 @@ def search_terms(q: str) -> list[str]:
 
 
 def devices_matching(*, device_type: DeviceType | int | None = None, site: Site | int | None = None,
-                     tag: Tag | int | None = None, q: str = ""):
+                     tag: Tag | int | None = None, q: str = "") -> QuerySet[Device]:
     """Devices filtered like the grid's search box: any term matches name, type name, port label or management IP."""
-    devices = Device.objects.select_related("device_type", "site")
+    devices = Device.objects.all()
     if device_type is not None:
         devices = devices.filter(device_type=device_type)
     if site is not None:
@@ -93,8 +117,18 @@ def schedule_for(*, start: date, days: int, device_type=None, site=None, tag=Non
     window_start = lab_day_start(start)
     window_end = lab_day_start(start + timedelta(days=days))
     filtered = any(x is not None for x in (device_type, site, tag)) or bool(search_terms(q))
-    devices = list(devices_matching(device_type=device_type, site=site, tag=tag, q=q))
-    by_id = {d.pk: ScheduleDevice(device=d, capacity=d.effective_capacity) for d in devices}
+    rows = devices_matching(device_type=device_type, site=site, tag=tag, q=q).values_list(
+        "id", "name", "device_type_id", "device_type__name", "site__name", "status", "mgmt_ip",
+        "capacity", "device_type__default_capacity", "device_type__is_schedulable",
+    )
+    types: dict[int, DeviceTypeBrief] = {}
+    by_id: dict[int, ScheduleDevice] = {}
+    for pk, name, type_id, type_name, site_name, status, mgmt_ip, capacity, default_capacity, schedulable in rows:
+        brief = types.get(type_id) or types.setdefault(type_id, DeviceTypeBrief(type_id, type_name))
+        # Same rule as Device.is_bookable and Device.effective_capacity.
+        bookable = status == DeviceStatus.AVAILABLE and schedulable
+        info = ScheduleDeviceInfo(pk, name, brief, site_name, status, bookable, mgmt_ip)
+        by_id[pk] = ScheduleDevice(device=info, capacity=capacity or default_capacity)
     if not by_id:
         return Schedule(start=window_start, end=window_end, devices=[])
 

@@ -245,3 +245,14 @@ def test_next_slot_may_start_at_the_horizon(policy):
     with clock.frozen(NOW):
         slot = availability_next_slot(devices=[device], duration=timedelta(days=2), after=NOW)
     assert slot == (horizon_start, horizon_start + timedelta(days=2))
+
+
+def test_first_common_gap_keeps_the_end_on_the_grid_across_dst():
+    """With 45-minute slots, a 45-minute window across the spring change must also end on the wall-clock grid."""
+    from scheduler.selectors.availability import first_common_gap, is_on_grid
+
+    earliest = datetime(2026, 3, 29, 0, 45, tzinfo=UTC)  # 00:45 GMT, on the grid
+    slot = first_common_gap([], earliest=earliest, latest_start=earliest + timedelta(days=1),
+                            duration=timedelta(minutes=45), slot_minutes=45, tz=DUBLIN)
+    assert is_on_grid(slot[0], 45, DUBLIN) and is_on_grid(slot[1], 45, DUBLIN)
+    assert slot[0] >= earliest

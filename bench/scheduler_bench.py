@@ -1,0 +1,428 @@
+"""Scheduler benchmark: read endpoints on a two-year lab, and booking POST throughput.
+
+Builds (deterministically, with bulk_create) a lab of 200 devices and 30,000 bookings over two years
+around today, with a member who holds about 500 bookings, in its own database: a fresh SQLite file
+under /tmp by default, or the (emptied) database in DATABASE_URL. Then it reports median and p95
+over --runs requests, with the SQL query count of each:
+
+- GET /api/scheduler/schedule/?start=<this Monday>&days=7  (all devices)
+- the member's own bookings: GET /api/scheduler/bookings/?mine=true when the bookings API exists,
+  otherwise the equivalent query (owner or collaborator, newest first, one page of 50) timed directly
+- GET /api/scheduler/availability/ for 10 devices over a week
+- GET /api/scheduler/availability/next-slot/ for 5 devices and 4 hours
+
+and, when POST /api/scheduler/bookings/ exists, single-booking POST throughput sequentially
+(Django test client, every rule checked) and with 8 concurrent clients on one device against a real
+server (gunicorn on 127.0.0.1): races for the last unit of capacity, capacity violations, 5xx answers.
+
+    DEBUG=true .venv/bin/python bench/scheduler_bench.py [--runs 30] [--keep]
+    DEBUG=true DATABASE_URL=postgres://postgres@127.0.0.1:5432/labsite_bench .venv/bin/python bench/scheduler_bench.py
+
+The PostgreSQL database must exist; the script migrates it and deletes every row in it first.
+"""
+
+import argparse
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_SQLITE = "/tmp/labsite-scheduler-bench.sqlite3"
+DEVICES = 200
+BOOKINGS = 30_000
+MEMBERS = 40
+HEAVY_BOOKINGS = 500
+SEED = 20260401
+
+# name, capacity, requires approval, how many
+DEVICE_TYPES = [
+    ("ROADM", 2, True, 40),
+    ("TeraFlex", 2, True, 30),
+    ("Cassini", 2, True, 20),
+    ("EDFA", 2, False, 30),
+    ("OSA", 1, True, 15),
+    ("Fibre spool", 2, False, 35),
+    ("Switch", 2, True, 15),
+    ("Server", 1, False, 15),
+]
+DURATIONS_H = [(2, 20), (4, 25), (8, 15), (24, 20), (48, 10), (72, 6), (168, 4)]  # hours, weight
+PAST_STATUSES = [("confirmed", 72), ("cancelled", 10), ("rejected", 6), ("expired", 12)]
+FUTURE_STATUSES = [("confirmed", 55), ("pending", 25), ("conflicting", 8), ("cancelled", 10), ("rejected", 2)]
+
+
+def configure(database_url: str | None) -> str:
+    os.environ.setdefault("DEBUG", "true")
+    os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
+    if not database_url:
+        Path(DEFAULT_SQLITE).unlink(missing_ok=True)
+        for suffix in ("-wal", "-shm"):
+            Path(DEFAULT_SQLITE + suffix).unlink(missing_ok=True)
+        database_url = f"sqlite:///{DEFAULT_SQLITE}"
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "labsite.settings")
+    import django
+
+    django.setup()
+    return database_url
+
+
+def weighted(rng: random.Random, choices):
+    values, weights = zip(*choices, strict=True)
+    return rng.choices(values, weights)[0]
+
+
+def build_lab(now: datetime) -> dict:
+    """Users, 200 devices with ports, 30,000 bookings (no device above capacity), maintenance windows."""
+    from django.contrib.auth.hashers import make_password
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from core.models import User
+    from core.roles import roles_ensure
+    from inventory.models import Device, DeviceType, Port, Site
+    from scheduler.models import Booking, BookingGroup, BookingPolicy, MaintenanceWindow
+
+    call_command("migrate", verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)
+    rng = random.Random(SEED)
+    roles_ensure()
+    BookingPolicy.load()
+    password = make_password("correct horse battery staple")
+    with transaction.atomic():
+        users = User.objects.bulk_create(
+            [User(username=f"member{i:02d}", email=f"member{i:02d}@lab.example", password=password) for i in range(MEMBERS)]
+            + [User(username="heavy", email="heavy@lab.example", password=password)]
+            + [User(username=f"racer{i}", email=f"racer{i}@lab.example", password=password) for i in range(8)]
+            + [User(username="boss", email="boss@lab.example", password=password, is_staff=True, is_superuser=True)]
+        )
+        members, heavy, racers = users[:MEMBERS], users[MEMBERS], users[MEMBERS + 1 : MEMBERS + 9]
+        sites = Site.objects.bulk_create([Site(name=f"Lab {c}") for c in "ABC"])
+        types = DeviceType.objects.bulk_create(
+            [DeviceType(name=name, default_capacity=cap, requires_approval=approval, has_ports=True)
+             for name, cap, approval, _ in DEVICE_TYPES]
+        )
+        devices = []
+        for device_type, (name, _, _, count) in zip(types, DEVICE_TYPES, strict=True):
+            devices += [
+                Device(name=f"{name.lower().replace(' ', '-')}-{i + 1}", device_type=device_type, site=sites[i % 3],
+                       mgmt_ip=f"10.{len(devices) // 250}.{len(devices) % 250}.{i + 1}", status="available")
+                for i in range(count)
+            ]
+        devices = Device.objects.bulk_create(devices)
+        Port.objects.bulk_create(
+            Port(device=d, name=f"{d.name.replace('-', '_')}_p{p}", switch_in=2 * (n * 2 + p), switch_out=2 * (n * 2 + p) + 1)
+            for n, d in enumerate(devices) for p in (1, 2)
+        )
+
+        # Per device, a chain of bookings with gaps: two years around now, depth at most 1.
+        span_start = now - timedelta(days=548)
+        span = timedelta(days=730)
+        per_device = BOOKINGS // DEVICES
+        mean_duration_h = sum(h * w for h, w in DURATIONS_H) / sum(w for _, w in DURATIONS_H)
+        mean_gap_h = span.total_seconds() / 3600 / per_device - mean_duration_h
+        rows = []
+        for device in devices:
+            cursor = span_start + timedelta(hours=rng.randrange(0, 48))
+            for _ in range(per_device):
+                cursor += timedelta(hours=rng.randrange(0, int(2 * mean_gap_h)))
+                hours = weighted(rng, DURATIONS_H)
+                start, end = cursor, cursor + timedelta(hours=hours)
+                cursor = end
+                status = weighted(rng, PAST_STATUSES if start < now else FUTURE_STATUSES)
+                owner = heavy if rng.random() < HEAVY_BOOKINGS / BOOKINGS else members[rng.randrange(MEMBERS)]
+                rows.append((device, start, end, status, owner))
+        groups = BookingGroup.objects.bulk_create([BookingGroup(owner=owner) for *_, owner in rows], batch_size=5000)
+        Booking.objects.bulk_create(
+            [Booking(group=g, device=d, start=s, end=e, status=st) for g, (d, s, e, st, _) in zip(groups, rows, strict=True)],
+            batch_size=5000,
+        )
+        # The heavy member also collaborates on some sessions of others.
+        through = BookingGroup.collaborators.through
+        through.objects.bulk_create(
+            [through(bookinggroup_id=g.pk, user_id=heavy.pk) for g in rng.sample(groups, 60) if g.owner_id != heavy.pk]
+        )
+        MaintenanceWindow.objects.bulk_create(
+            MaintenanceWindow(device=devices[rng.randrange(DEVICES)], start=now + timedelta(days=d), end=now + timedelta(days=d, hours=6),
+                              reason="bench")
+            for d in range(-300, 150, 5)
+        )
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # autovacuum would have gathered these statistics on a live database
+    heavy_count = Booking.objects.filter(group__owner=heavy).count()
+    return {"heavy": heavy, "racers": racers, "devices": devices, "heavy_bookings": heavy_count}
+
+
+def timed(fn, runs: int) -> tuple[float, float]:
+    fn()  # warm up
+    timings = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        timings.append((time.perf_counter() - t0) * 1000)
+    timings.sort()
+    return statistics.median(timings), timings[max(0, int(len(timings) * 0.95) - 1)]
+
+
+def queries_of(fn) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return len(ctx.captured_queries)
+
+
+def api_exists(path: str, method: str = "get") -> bool:
+    from django.urls import Resolver404, resolve
+
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    view_class = getattr(match.func, "cls", None)
+    actions = getattr(match.func, "actions", None)
+    if actions is not None:
+        return method in actions
+    return view_class is None or hasattr(view_class, method)
+
+
+def get_ok(client, url):
+    def call():
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code, response.content[:300])
+        return response
+
+    return call
+
+
+def own_bookings_query(user):
+    """Fallback for the bookings list: the member's sessions (owner or collaborator), newest first, one page."""
+    from django.db.models import Q
+
+    from scheduler.models import Booking
+
+    def call():
+        visible = Booking.objects.filter(Q(group__owner=user) | Q(group__collaborators=user)).distinct()
+        total = visible.count()
+        page = list(
+            visible.select_related("device__device_type", "group__owner")
+            .order_by("-start", "-id")[:50]
+            .values("id", "start", "end", "status", "device_id", "device__name", "group_id", "group__owner__username")
+        )
+        return total, page
+
+    return call
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def post_sequential(client, devices, start: datetime, count: int) -> dict:
+    """`count` single-booking POSTs by one member, each on its own (device, window)."""
+    codes: dict[int, int] = {}
+    t0 = time.perf_counter()
+    for k in range(count):
+        device = devices[k % len(devices)]
+        begin = start + timedelta(hours=3 * (k // len(devices)))
+        response = client.post(
+            "/api/scheduler/bookings/",
+            {"device": device.pk, "start": begin.isoformat(), "end": (begin + timedelta(hours=2)).isoformat()},
+            content_type="application/json",
+        )
+        codes[response.status_code] = codes.get(response.status_code, 0) + 1
+    elapsed = time.perf_counter() - t0
+    return {"per_s": count / elapsed, "codes": codes}
+
+
+def post_concurrent(lab: dict, start: datetime, rounds: int, per_thread: int) -> dict:
+    """8 clients (own tokens) against gunicorn: races for one device's window, then a throughput run."""
+    import requests
+    from django.db import transaction
+
+    from core.services.tokens import token_create
+    from inventory.models import Device, DeviceType
+    from scheduler.constants import ACTIVE_STATUSES
+    from scheduler.models import Booking
+    from scheduler.selectors.availability import depth_segments
+
+    racers = lab["racers"]
+    with transaction.atomic():
+        keys = [token_create(user=u, name="bench")[1] for u in racers]
+        race_type = DeviceType.objects.create(name="Bench race", default_capacity=2, requires_approval=False)
+        device = Device.objects.create(name="race-1", device_type=race_type, status="available")
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "labsite.wsgi", "-b", f"127.0.0.1:{port}", "-w", "4", "--threads", "2",
+         "--log-level", "warning", "--timeout", "60"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}/api/scheduler/bookings/"
+    try:
+        for _ in range(100):
+            try:
+                requests.get(f"http://127.0.0.1:{port}/api/", timeout=1)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        sessions = []
+        for key in keys:
+            session = requests.Session()
+            session.headers["Authorization"] = f"Token {key}"
+            sessions.append(session)
+
+        codes: dict[int, int] = {}
+        lock = threading.Lock()
+        winners_per_round = []
+
+        def post(session, begin, hours=2):
+            response = session.post(url, json={"device": device.pk, "start": begin.isoformat(),
+                                               "end": (begin + timedelta(hours=hours)).isoformat()}, timeout=60)
+            with lock:
+                codes[response.status_code] = codes.get(response.status_code, 0) + 1
+            return response.status_code
+
+        # 1. Races: every round, 8 clients want the same window of a capacity-2 device.
+        t0 = time.perf_counter()
+        for r in range(rounds):
+            begin = start + timedelta(hours=4 * r)
+            barrier = threading.Barrier(len(sessions))
+            results = []
+
+            def racer(session, begin=begin, barrier=barrier, results=results):
+                barrier.wait()
+                status = post(session, begin)
+                with lock:
+                    results.append(status)
+
+            threads = [threading.Thread(target=racer, args=(s,)) for s in sessions]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            winners_per_round.append(sum(1 for s in results if s == 201))
+        race_s = time.perf_counter() - t0
+
+        # 2. Throughput: 8 clients, each its own windows on the same device.
+        throughput_start = start + timedelta(hours=4 * rounds + 24)
+
+        def worker(n, session):
+            for k in range(per_thread):
+                post(session, throughput_start + timedelta(hours=(n * per_thread + k)), hours=1)
+
+        t0 = time.perf_counter()
+        threads = [threading.Thread(target=worker, args=(n, s)) for n, s in enumerate(sessions)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        throughput_s = time.perf_counter() - t0
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    spans = Booking.objects.filter(device=device, status__in=ACTIVE_STATUSES).values_list("start", "end")
+    window = (start - timedelta(days=1), start + timedelta(days=365))
+    deepest = max((d for _, _, d in depth_segments(list(spans), *window)), default=0)
+    violations = sum(1 for _, _, d in depth_segments(list(spans), *window) if d > device.effective_capacity)
+    return {
+        "rounds": rounds,
+        "winners": winners_per_round,
+        "race_s": race_s,
+        "throughput_per_s": len(sessions) * per_thread / throughput_s,
+        "codes": codes,
+        "five_xx": sum(v for k, v in codes.items() if k >= 500),
+        "violations": violations,
+        "deepest": deepest,
+        "capacity": device.effective_capacity,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--posts", type=int, default=300, help="sequential booking POSTs")
+    parser.add_argument("--rounds", type=int, default=20, help="concurrent race rounds")
+    parser.add_argument("--per-thread", type=int, default=25, help="concurrent throughput POSTs per client")
+    args = parser.parse_args()
+    database_url = configure(os.environ.get("DATABASE_URL"))
+
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+
+    from core import clock
+    from scheduler.models import BookingPolicy
+    from scheduler.selectors.availability import grid_ceil
+
+    now = clock.now()
+    t0 = time.perf_counter()
+    lab = build_lab(now)
+    build_s = time.perf_counter() - t0
+    heavy, devices = lab["heavy"], lab["devices"]
+
+    client = Client()
+    client.force_login(heavy)
+    today = timezone.localdate(now)
+    monday = today - timedelta(days=today.weekday())
+    week_start = timezone.make_aware(datetime.combine(monday, datetime.min.time()))
+    ids10 = ",".join(str(d.pk) for d in devices[::20][:10])
+    ids5 = ",".join(str(d.pk) for d in devices[1::40][:5])
+    week = f"start={week_start.date().isoformat()}T00:00&end={(week_start + timedelta(days=7)).date().isoformat()}T00:00"
+
+    cases = [("GET schedule, week, all 200 devices", get_ok(client, f"/api/scheduler/schedule/?start={monday.isoformat()}&days=7"))]
+    if api_exists("/api/scheduler/bookings/"):
+        cases.append(("GET bookings/?mine=true (member, ~500)", get_ok(client, "/api/scheduler/bookings/?mine=true")))
+    else:
+        cases.append(("member's bookings: own query (no API yet)", own_bookings_query(heavy)))
+    cases += [
+        ("GET availability, 10 devices, a week", get_ok(client, f"/api/scheduler/availability/?devices={ids10}&{week}")),
+        ("GET next-slot, 5 devices, 4 hours", get_ok(client, f"/api/scheduler/availability/next-slot/?devices={ids5}&duration=240")),
+    ]
+
+    print(f"database: {connection.vendor} ({database_url.split('@')[-1]})")
+    print(f"lab: {len(devices)} devices, {BOOKINGS} bookings over two years, member 'heavy' owns "
+          f"{lab['heavy_bookings']} bookings; built in {build_s:.1f} s")
+    print(f"{'request':44} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
+    for name, fn in cases:
+        queries = queries_of(fn)
+        median, p95 = timed(fn, args.runs)
+        print(f"{name:44} {median:10.1f} {p95:8.1f} {queries:8d}")
+
+    if not api_exists("/api/scheduler/bookings/", "post"):
+        print("POST /api/scheduler/bookings/ is not there yet: booking throughput not measured.")
+        return
+    policy = BookingPolicy.load()
+    tz = timezone.get_default_timezone()
+    # Beyond the generated bookings' end (now + 182 days) would exceed the horizon; start in 2 days instead,
+    # so the member's requests meet others' bookings and every rule (including soft conflicts) runs.
+    seq_start = grid_ceil(now + timedelta(days=2), policy.slot_minutes, tz)
+    result = post_sequential(client, devices, seq_start, args.posts)
+    print(f"POST bookings/ sequential, {args.posts} requests: {result['per_s']:.0f} bookings/s, answers {result['codes']}")
+    conc_start = grid_ceil(now + timedelta(days=1), policy.slot_minutes, tz)
+    conc = post_concurrent(lab, conc_start, args.rounds, args.per_thread)
+    print(f"POST bookings/ 8 concurrent clients, one device (capacity {conc['capacity']}):")
+    print(f"  races: {conc['rounds']} rounds, winners per round {conc['winners']} ({conc['race_s']:.1f} s)")
+    print(f"  throughput: {conc['throughput_per_s']:.0f} bookings/s; answers {conc['codes']}; "
+          f"5xx: {conc['five_xx']}; capacity violations: {conc['violations']} (deepest overlap {conc['deepest']})")
+
+
+if __name__ == "__main__":
+    main()
