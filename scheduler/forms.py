@@ -32,10 +32,15 @@ class ScheduleFilterForm(forms.Form):
     tag = forms.ModelChoiceField(queryset=Tag.objects.all(), required=False, empty_label="All tags")
 
 
+class DeviceChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.device_type.name})"
+
+
 class CartRangeForm(forms.Form):
     """Devices × a date range × a slot preset (or custom hours)."""
 
-    devices = forms.ModelMultipleChoiceField(
+    devices = DeviceChoiceField(
         queryset=Device.objects.select_related("device_type").order_by("device_type__name", "name"),
         widget=forms.SelectMultiple(attrs={"size": 8}),
         help_text="Hold Ctrl (or ⌘) to pick several.",

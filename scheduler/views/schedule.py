@@ -6,6 +6,7 @@ template engine would spend most of the request on them.
 """
 
 import json
+from html import escape as esc
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import groupby
@@ -97,21 +98,21 @@ def _cell_html(*, entry, column: Column, now: datetime, user_id: int, shared_gro
     parts = []
     if held:
         top = max(held, key=lambda b: STATUS_RANK.get(b.status, 0))
-        parts.append(format_html('<span class="bar" style="background:{}"></span>', STATUS_COLORS.get(top.status, "#999")))
-        names = sorted({b.owner_username for b in held})
-        parts.append(format_html('<span class="holders">{}</span>', ", ".join(names)))
-        parts.append(format_html('<span class="cap">{}/{}</span>', depth, entry.capacity))
+        names = esc(", ".join(sorted({b.owner_username for b in held})))
+        parts.append(f'<span class="bar" style="background:{esc(STATUS_COLORS.get(top.status, "#999"))}"></span>'
+                     f'<span class="holders">{names}</span><span class="cap">{depth}/{entry.capacity}</span>')
         title.append("; ".join(f"{b.owner_username} ({b.status})" for b in held))
     # A slot already under way can't be picked: its start would lie in the past.
     selectable = bookable and column.start >= now and not maint and not full and not mine
-    title_text = " · ".join(title)
+    title_text = esc(" · ".join(title))
+    # Plain f-strings with html.escape: format_html on 4,200 cells was most of the page's time.
     if selectable:
         value = f"{device.pk}|{column.day.isoformat()}|{column.slot_key}"
-        checkbox = format_html('<input type="checkbox" name="cell" value="{}" aria-label="{}">', value, title_text)
-        inner = format_html('<label title="{}">{}{}</label>', title_text, checkbox, mark_safe("".join(parts)))
+        inner = (f'<label title="{title_text}"><input type="checkbox" name="cell" value="{value}" '
+                 f'aria-label="{title_text}">{"".join(parts)}</label>')
     else:
-        inner = format_html('<div title="{}">{}</div>', title_text, mark_safe("".join(parts)))
-    return format_html('<td class="{}">{}</td>', " ".join(classes), inner)
+        inner = f'<div title="{title_text}">{"".join(parts)}</div>'
+    return f'<td class="{" ".join(classes)}">{inner}</td>'
 
 
 def _rows(schedule, columns, *, now, user_id, shared_groups):

@@ -113,3 +113,14 @@ def test_tick_cells_with_htmx_updates_the_badge(web, roadm, now):
 def test_anonymous_cannot_add_to_cart(roadm):
     response = Client().post(reverse("cart-add-cells"), {"cell": [f"{roadm.pk}|2026-12-03|overnight"]})
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_names_are_escaped(web, other_member, now):
+    """Device and user names are shown as text, never as markup."""
+    device = DeviceFactory(name="<script>alert(1)</script>")
+    other_member.username = "<b>bo</b>"
+    other_member.save()
+    BookingFactory(group=BookingGroupFactory(owner=other_member), device=device, start=utc(2, 7), end=utc(2, 12))
+    html = body(web.get(reverse("schedule")))
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+    assert "<b>bo</b>" not in html and "&lt;b&gt;bo&lt;/b&gt;" in html
