@@ -10,7 +10,7 @@ from core.models import User, discord_id_validator
 
 
 class RegisterForm(UserCreationForm):
-    email = forms.EmailField(required=False, help_text="Optional; for password resets by a lab manager.")
+    email = forms.EmailField(help_text="So that lab managers can reach you.")
     discord_id = forms.CharField(
         label="Discord id", required=False, max_length=20, validators=[discord_id_validator],
         help_text="Optional. In Discord: Settings → Advanced → Developer Mode, then right-click your name → Copy User ID.",

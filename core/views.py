@@ -5,50 +5,64 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import Group
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from core.exceptions import ApplicationError
 from core.forms import ProfileForm, RegisterForm, TokenCreateForm
-from core.models import ApiToken
-from core.roles import LAB_MEMBERS
-from core.services.audit import audit_log
+from core.models import ApiToken, User
 from core.services.tokens import token_create, token_revoke
+from core.services.users import user_register, user_update_profile
+
+
+def _form_errors(form, error: ValidationError, rename: dict | None = None) -> None:
+    """Put a service's field-keyed ValidationError next to the form's fields."""
+    rename = rename or {}
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages_ in error.message_dict.items():
+        field = rename.get(field, field)
+        form.add_error(field if field in form.fields else None, messages_)
 
 
 def register(request):
-    """Open registration (settings.REGISTRATION_OPEN): a new account joins the Lab members group."""
+    """Open registration (settings.REGISTRATION_OPEN) through user_register: the account joins Lab members."""
     if not settings.REGISTRATION_OPEN:
         raise Http404("Registration is closed; ask a lab manager for an account.")
     if request.user.is_authenticated:
         return redirect("/")
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        # TODO(lead): switch to core.services.users.user_register once it lands on main.
-        with transaction.atomic():
-            user = form.save()
-            members, _ = Group.objects.get_or_create(name=LAB_MEMBERS)
-            user.groups.add(members)
-            audit_log(actor=user, action="core.user.registered", target=user)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"Welcome, {user.username}. Pick devices on the schedule to book them.")
-        return redirect("/")
+        data = form.cleaned_data
+        try:
+            user = user_register(username=data["username"], email=data["email"], password=data["password1"],
+                                 discord_id=data.get("discord_id"))
+        except ValidationError as error:
+            _form_errors(form, error, {"password": "password2"})
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome, {user.username}. Pick devices on the schedule to book them.")
+            return redirect("/")
     return render(request, "registration/register.html", {"form": form})
 
 
 @login_required
 def profile(request):
-    form = ProfileForm(request.POST or None, instance=request.user)
+    # The form validates a copy: ModelForm writes cleaned values onto its instance, and the service
+    # must see the user as stored to know what changed.
+    form = ProfileForm(request.POST or None, instance=User.objects.get(pk=request.user.pk))
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-            audit_log(actor=request.user, action="core.user.profile_updated", target=request.user,
-                      data={"fields": form.changed_data})
-        messages.success(request, "Profile saved.")
-        return redirect("profile")
+        try:
+            user_update_profile(user=request.user, actor=request.user,
+                                data={field: form.cleaned_data[field] for field in ProfileForm.Meta.fields})
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, "Profile saved.")
+            return redirect("profile")
     return render(request, "account/profile.html", {"form": form, "nav": "account"})
 
 

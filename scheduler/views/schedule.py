@@ -6,9 +6,9 @@ template engine would spend most of the request on them.
 """
 
 import json
-from html import escape as esc
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from html import escape as esc
 from itertools import groupby
 
 from django.contrib import messages

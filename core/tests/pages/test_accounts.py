@@ -68,7 +68,7 @@ def test_register_creates_a_lab_member(groups):
 def test_register_rejects_bad_input(groups):
     """Mismatched passwords and a malformed Discord id are shown next to their fields."""
     response = Client().post(reverse("register"), {
-        "username": "ana", "discord_id": "abc", "password1": "a long enough passphrase", "password2": "other one",
+        "username": "ana", "email": "ana@lab.example", "discord_id": "abc", "password1": "a long enough passphrase", "password2": "other one",
     })
     body = response.content.decode()
     assert response.status_code == 200
@@ -140,3 +140,14 @@ def test_csrf_is_enforced(member):
     assert client.post(reverse("tokens"), {"name": "x"}).status_code == 403
     assert Client(enforce_csrf_checks=True).post(reverse("login"), {"username": "member", "password": PASSWORD}).status_code == 403
     assert not ApiToken.objects.exists()
+
+
+def test_register_duplicate_email_is_refused_by_the_service(member):
+    """The registration service's rules (unique email in any case) show next to the field."""
+    response = Client().post(reverse("register"), {
+        "username": "ana", "email": member.email.upper(),
+        "password1": "a long enough passphrase", "password2": "a long enough passphrase",
+    })
+    assert response.status_code == 200
+    assert "already exists" in response.content.decode()
+    assert not get_user_model().objects.filter(username="ana").exists()

@@ -57,6 +57,7 @@ def test_member_books_manager_approves_member_rebooks_and_cancels(browser_page, 
     page.goto("/accounts/register/")
     screenshot(page, "register")
     page.get_by_label("Username").fill("ana")
+    page.get_by_label("Email").fill("ana@lab.example")
     page.locator("#id_password1").fill("a long enough passphrase")
     page.locator("#id_password2").fill("a long enough passphrase")
     page.get_by_role("button", name="Create account").click()
@@ -97,7 +98,7 @@ def test_member_books_manager_approves_member_rebooks_and_cancels(browser_page, 
 
     # The member sees it confirmed, and marked as theirs, on the grid.
     page.goto(f"/?week={day}&q=tf_1")
-    cell = page.locator(f"td.mine[class*=cell] >> text=ana").first
+    cell = page.locator("td.mine[class*=cell] >> text=ana").first
     expect(cell).to_be_visible()
     expect(page.locator("table.grid")).to_contain_text("1/1")
     assert page.locator("td.mine div[title*='ana (confirmed)']").count() == 2
