@@ -1,2 +1,374 @@
+"""The inventory in the Django admin, the lab manager's control panel.
 
-# Register your models here.
+Device saves and deletes go through `inventory.services.devices` (history rows, audit events);
+every other admin write leaves an audit event `inventory.<model>.created|updated|deleted`.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.html import format_html, format_html_join
+
+from core import clock
+from core.services.audit import audit_log
+from inventory.choices import HistoryAction
+from inventory.models import Attachment, Device, DeviceHistory, DeviceType, Manufacturer, Port, Site, Tag
+from inventory.services.csv_export import CSV_COLUMNS, devices_export_csv, devices_export_queryset
+from inventory.services.csv_import import devices_import_csv
+from inventory.services.devices import device_delete, device_history_record, device_snapshot
+from inventory.validators import validate_attachment_file
+
+IMPORT_PERMISSIONS = ("inventory.add_device", "inventory.change_device")
+IMPORT_MAX_BYTES = 10 * 1024 * 1024
+
+
+def _audit(request, obj, verb: str, data: dict | None = None) -> None:
+    audit_log(actor=request.user, action=f"{obj._meta.app_label}.{obj._meta.model_name}.{verb}", target=obj, data=data)
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Saves and deletes leave an audit event in the same transaction."""
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if not change:
+                _audit(request, obj, "created")
+            elif form.changed_data:
+                _audit(request, obj, "updated", {"fields": sorted(form.changed_data)})
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            _audit(request, obj, "deleted")
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                _audit(request, obj, "deleted")
+            super().delete_queryset(request, queryset)
+
+
+class DeviceCountMixin:
+    """A 'devices' column counted in the changelist query."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(device_count=Count("devices", distinct=True))
+
+    @admin.display(description="devices", ordering="device_count")
+    def device_count(self, obj):
+        return obj.device_count
+
+
+def _swatch(color: str):
+    return format_html('<span style="display:inline-block;width:.9em;height:.9em;border-radius:2px;'
+                       'vertical-align:middle;background:{}"></span> {}', color, color)
+
+
+@admin.register(DeviceType)
+class DeviceTypeAdmin(DeviceCountMixin, AuditedAdmin):
+    list_display = ("name", "category", "is_schedulable", "has_ports", "default_capacity", "requires_approval", "device_count")
+    list_filter = ("category", "is_schedulable", "has_ports", "requires_approval")
+    search_fields = ("name", "description")
+
+
+@admin.register(Manufacturer)
+class ManufacturerAdmin(DeviceCountMixin, AuditedAdmin):
+    list_display = ("name", "website", "device_count")
+    search_fields = ("name", "notes")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+@admin.register(Site)
+class SiteAdmin(DeviceCountMixin, AuditedAdmin):
+    list_display = ("name", "address", "device_count")
+    search_fields = ("name", "address", "notes")
+
+
+@admin.register(Tag)
+class TagAdmin(DeviceCountMixin, AuditedAdmin):
+    list_display = ("name", "colour", "description", "device_count")
+    search_fields = ("name", "description")
+
+    @admin.display(description="colour", ordering="color")
+    def colour(self, obj):
+        return _swatch(obj.color)
+
+
+@admin.register(Port)
+class PortAdmin(AuditedAdmin):
+    list_display = ("name", "device", "device_type", "switch_in", "switch_out", "description")
+    list_filter = ("device__device_type", "device__site")
+    search_fields = ("name", "description", "device__name")
+    list_select_related = ("device", "device__device_type")
+    autocomplete_fields = ("device",)
+
+    @admin.display(description="device type", ordering="device__device_type__name")
+    def device_type(self, obj):
+        return obj.device.device_type
+
+
+class AttachmentForm(forms.ModelForm):
+    """The uploaded file obeys ATTACHMENT_MAX_BYTES and ATTACHMENT_EXTENSIONS."""
+
+    class Meta:
+        model = Attachment
+        fields = ("device", "file")
+
+    def clean_file(self):
+        file = self.cleaned_data.get("file")
+        if file and "file" in self.changed_data:
+            validate_attachment_file(file)
+        return file
+
+
+def _attachment_saved(request, attachment: Attachment) -> None:
+    """Fill the file's metadata from the upload, save, and record the upload in the device history."""
+    upload = attachment.file.file
+    attachment.original_name = attachment.file.name.rsplit("/", 1)[-1][:255]
+    attachment.size = attachment.file.size
+    attachment.content_type = (getattr(upload, "content_type", "") or "")[:100]
+    attachment.uploaded_by = request.user
+    attachment.save()
+    device = attachment.device
+    DeviceHistory.objects.create(device_id=device.pk, device_name=device.name, action=HistoryAction.ATTACHMENT_ADDED,
+                                 field="attachments", new_value=attachment.original_name, actor=request.user)
+    _audit(request, attachment, "created", {"device": device.pk, "size": attachment.size})
+
+
+def _attachment_deleted(request, attachment: Attachment) -> None:
+    """Delete the row (the stored file once the transaction commits) and record it in the history."""
+    device = attachment.device
+    DeviceHistory.objects.create(device_id=device.pk, device_name=device.name, action=HistoryAction.ATTACHMENT_REMOVED,
+                                 field="attachments", old_value=attachment.original_name, actor=request.user)
+    _audit(request, attachment, "deleted", {"device": device.pk})
+    storage, name = attachment.file.storage, attachment.file.name
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    form = AttachmentForm
+    list_display = ("original_name", "device", "size", "content_type", "uploaded_by", "uploaded_at")
+    list_filter = ("content_type",)
+    search_fields = ("original_name", "device__name")
+    list_select_related = ("device", "uploaded_by")
+    readonly_fields = ("original_name", "size", "content_type", "uploaded_by", "uploaded_at")
+    autocomplete_fields = ("device",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A stored attachment is replaced by deleting it and uploading another, so history stays true.
+        return (*self.readonly_fields, "device", "file") if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            with transaction.atomic():
+                _attachment_saved(request, obj)
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            _attachment_deleted(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset.select_related("device"):
+                _attachment_deleted(request, obj)
+
+
+@admin.register(DeviceHistory)
+class DeviceHistoryAdmin(admin.ModelAdmin):
+    """Read-only: history is written by the device services only."""
+
+    list_display = ("created_at", "device_name", "action", "field", "old_value", "new_value", "actor")
+    list_filter = ("action", "created_at")
+    search_fields = ("device_name", "field", "old_value", "new_value")
+    list_select_related = ("actor",)
+    fields = ("created_at", "device_id", "device_name", "action", "field", "old_value", "new_value", "actor")
+    readonly_fields = fields
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PortInline(admin.TabularInline):
+    model = Port
+    extra = 0
+    fields = ("name", "switch_in", "switch_out", "description")
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    form = AttachmentForm
+    extra = 0
+    fields = ("file", "original_name", "size", "content_type", "uploaded_by", "uploaded_at")
+    readonly_fields = ("original_name", "size", "content_type", "uploaded_by", "uploaded_at")
+
+
+class DeviceHistoryInline(admin.TabularInline):
+    """The device's history, newest first; nothing here can be added, changed or deleted."""
+
+    model = DeviceHistory
+    fk_name = "device"
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "action", "field", "old_value", "new_value", "actor")
+    readonly_fields = fields
+    ordering = ("-created_at", "-id")
+    verbose_name_plural = "history"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+class DeviceImportForm(forms.Form):
+    file = forms.FileField(label="CSV file", help_text="UTF-8, with a header row; the columns of the export.")
+    dry_run = forms.BooleanField(required=False, label="Dry run", help_text="Check the file and count changes; write nothing.")
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        if file.size > IMPORT_MAX_BYTES:
+            raise forms.ValidationError(f"The file is larger than {IMPORT_MAX_BYTES // (1024 * 1024)} MB; split it.")
+        return file
+
+
+@admin.register(Device)
+class DeviceAdmin(admin.ModelAdmin):
+    list_display = ("name", "device_type", "status", "site", "rack", "u_position", "oi_id", "serial_number",
+                    "mgmt_ip", "manufacturer", "tag_list")
+    list_filter = ("status", "device_type", "site", "manufacturer", "tags")
+    search_fields = ("name", "oi_id", "serial_number", "hostname", "mgmt_ip", "ports__name")
+    list_select_related = ("device_type", "site", "manufacturer")
+    list_per_page = 100
+    autocomplete_fields = ("manufacturer", "site")
+    filter_horizontal = ("tags",)
+    readonly_fields = ("created_at", "created_by", "updated_at", "updated_by")
+    fieldsets = (
+        (None, {"fields": ("name", "device_type", "manufacturer", "model", "serial_number", "oi_id", "status", "capacity")}),
+        ("Location", {"fields": ("site", "rack", "u_position")}),
+        ("Network", {"fields": ("hostname", "mgmt_ip")}),
+        ("Other", {"fields": ("owner_group", "tags", "notes")}),
+        ("Record", {"fields": readonly_fields, "classes": ("collapse",)}),
+    )
+    inlines = (PortInline, AttachmentInline, DeviceHistoryInline)
+    actions = ("export_csv",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("tags")
+
+    @admin.display(description="tags")
+    def tag_list(self, obj):
+        return format_html_join(" ", '<span style="border-left:.6em solid {};padding-left:.2em">{}</span>',
+                                ((t.color, t.name) for t in obj.tags.all()))
+
+    # --- writes go through the device services -------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        """Save the fields; history is written in save_related, once the tags are saved too."""
+        obj._history_before = device_snapshot(Device.objects.get(pk=obj.pk)) if change else None
+        if change and not form.changed_data:
+            return
+        if not change:
+            obj.created_by = request.user
+        obj.updated_by = request.user
+        obj.save()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        device = form.instance
+        rows = device_history_record(device=device, actor=request.user, before=device._history_before,
+                                     after=device_snapshot(device))
+        if not change:
+            audit_log(actor=request.user, action="inventory.device.created", target=device)
+        elif rows:
+            audit_log(actor=request.user, action="inventory.device.updated", target=device,
+                      data={"fields": sorted({r.field for r in rows})})
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Attachment:
+            instances = formset.save(commit=False)
+            for attachment in formset.deleted_objects:
+                _attachment_deleted(request, attachment)
+            for attachment in instances:
+                _attachment_saved(request, attachment)
+            return
+        super().save_formset(request, form, formset, change)
+        if formset.model is Port:
+            for port in formset.new_objects:
+                _audit(request, port, "created")
+            for port, fields in formset.changed_objects:
+                _audit(request, port, "updated", {"fields": sorted(fields)})
+            for port in formset.deleted_objects:
+                audit_log(actor=request.user, action="inventory.port.deleted", data={"name": port.name, "device": form.instance.pk})
+
+    def delete_model(self, request, obj):
+        device_delete(device=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for device in queryset:
+                device_delete(device=device, actor=request.user)
+
+    # --- CSV export and import -------------------------------------------------------------------
+
+    @admin.action(description="Export selected devices as CSV", permissions=["view"])
+    def export_csv(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="devices-{clock.now():%Y%m%d-%H%M%S}.csv"'
+        devices_export_csv(devices=devices_export_queryset(queryset), stream=response)
+        return response
+
+    def has_import_permission(self, request) -> bool:
+        return request.user.has_perms(IMPORT_PERMISSIONS)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.import_view)
+        return [path("import/", view, name="inventory_device_import"), *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"can_import": self.has_import_permission(request), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
+    def import_view(self, request):
+        """Upload a CSV file; show every bad row, or import all rows and go back to the list."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        result = None
+        form = DeviceImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            result = devices_import_csv(file=form.cleaned_data["file"], actor=request.user,
+                                        dry_run=form.cleaned_data["dry_run"])
+            if result.ok and not result.dry_run:
+                self.message_user(request, result.summary(), messages.SUCCESS)
+                return redirect("admin:inventory_device_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Import devices from CSV",
+            "form": form,
+            "result": result,
+            "columns": CSV_COLUMNS,
+        }
+        return TemplateResponse(request, "admin/inventory/device/import_csv.html", context)

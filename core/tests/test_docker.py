@@ -21,7 +21,7 @@ SETTINGS_SOURCE = (ROOT / "labsite" / "settings.py").read_text()
 # Variables only the container scripts read (not Django settings).
 CONTAINER_VARS = {"GUNICORN_WORKERS", "GUNICORN_TIMEOUT", "INIT_DB_DEMO", "HEALTHCHECK_URL"}
 # Management commands other branches provide; drop a name here once its branch is merged.
-PENDING_COMMANDS = {"init_db", "run_worker"}
+PENDING_COMMANDS = {"run_worker"}
 
 
 def _settings_vars() -> set[str]:

@@ -1,3 +1,18 @@
+from rest_framework.routers import DefaultRouter
+
+from inventory.api import views
+
 app_name = "inventory-api"
 
-urlpatterns = []
+router = DefaultRouter()
+router.include_format_suffixes = False
+router.register("device-types", views.DeviceTypeViewSet, basename="device-type")
+router.register("manufacturers", views.ManufacturerViewSet, basename="manufacturer")
+router.register("sites", views.SiteViewSet, basename="site")
+router.register("tags", views.TagViewSet, basename="tag")
+router.register("devices", views.DeviceViewSet, basename="device")
+router.register("ports", views.PortViewSet, basename="port")
+router.register("attachments", views.AttachmentViewSet, basename="attachment")
+router.register("stats", views.StatsViewSet, basename="stats")
+
+urlpatterns = router.urls

@@ -4,7 +4,9 @@ it leaves DeviceHistory rows (one per changed field) and an audit event."""
 from typing import Any
 
 from django.db import transaction
+from django.db.models import ProtectedError
 
+from core.exceptions import RuleConflict
 from core.services.audit import audit_log
 from inventory.choices import HistoryAction
 from inventory.models import Device, DeviceHistory
@@ -88,8 +90,17 @@ def device_update(*, device: Device, actor, data: dict) -> Device:
 
 @transaction.atomic
 def device_delete(*, device: Device, actor) -> None:
-    """Delete a device; its history stays, ending with a 'deleted' row."""
+    """Delete a device; its history stays, ending with a 'deleted' row. Refused (409) while bookings use it."""
     DeviceHistory.objects.create(device_id=device.pk, device_name=device.name, action=HistoryAction.DELETED,
                                  actor=actor if getattr(actor, "pk", None) else None)
     audit_log(actor=actor, action="inventory.device.deleted", target=device)
-    device.delete()
+    files = [(a.file.storage, a.file.name) for a in device.attachments.all()]
+    try:
+        device.delete()
+    except ProtectedError as exc:
+        raise RuleConflict(
+            f"{device.name} is referenced by bookings and cannot be deleted; set its status to retired instead."
+        ) from exc
+    # Attachment rows go with the device (cascade); their files go once that is committed.
+    for storage, name in files:
+        transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))

@@ -1,11 +1,18 @@
 from django.urls import path
-from rest_framework.routers import SimpleRouter
+from rest_framework.routers import DefaultRouter, SimpleRouter
 
-from scheduler.api import views_read
+from scheduler.api import views, views_read
 
 app_name = "scheduler-api"
 
-urlpatterns = []
+router = DefaultRouter()
+# --- bookings, sessions, maintenance (helper "book") ---
+router.register("bookings", views.BookingViewSet, basename="booking")
+router.register("booking-groups", views.BookingGroupViewSet, basename="booking-group")
+router.register("maintenance-windows", views.MaintenanceWindowViewSet, basename="maintenance-window")
+# --- end of "book" block ---
+
+urlpatterns = router.urls
 
 # --- read side: availability, next slot, schedule, access check, favorites (scheduler/api/views_read.py) ---
 read_router = SimpleRouter()

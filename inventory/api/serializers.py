@@ -1,0 +1,231 @@
+"""Inventory API serializers.
+
+Reads nest brief objects (`{id, name, ...}`); writes take ids. Objects with relations have a read
+serializer and a separate `...WriteSerializer`; the catalogues (types, manufacturers, sites, tags)
+use one serializer both ways. Uniqueness that DRF cannot see (case-insensitive port labels) is checked
+here for a field-keyed 400, and again by `full_clean()` in the services.
+"""
+
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from inventory.choices import DeviceStatus
+from inventory.models import Attachment, Device, DeviceHistory, DeviceType, Manufacturer, Port, Site, Tag
+
+# Database ranges, stated so SQLite (which has none) refuses the same values as PostgreSQL.
+SMALL_MAX = 32767
+INTEGER_MAX = 2**31 - 1
+
+# --- brief objects, nested in reads -------------------------------------------------------------
+
+
+class UserBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = get_user_model()
+        fields = ["id", "username"]
+
+
+class DeviceTypeBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DeviceType
+        fields = ["id", "name", "category"]
+
+
+class ManufacturerBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Manufacturer
+        fields = ["id", "name"]
+
+
+class SiteBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Site
+        fields = ["id", "name"]
+
+
+class TagBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Tag
+        fields = ["id", "name", "color"]
+
+
+class PortBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Port
+        fields = ["id", "name", "switch_in", "switch_out"]
+
+
+class DeviceBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Device
+        fields = ["id", "name", "status"]
+
+
+# --- catalogues ---------------------------------------------------------------------------------
+
+
+class DeviceTypeSerializer(serializers.ModelSerializer):
+    device_count = serializers.IntegerField(read_only=True, help_text="Devices of this type.")
+
+    class Meta:
+        model = DeviceType
+        fields = ["id", "name", "category", "description", "is_schedulable", "has_ports", "default_capacity",
+                  "requires_approval", "device_count"]
+        extra_kwargs = {"default_capacity": {"min_value": 1, "max_value": SMALL_MAX}}
+
+
+class ManufacturerSerializer(serializers.ModelSerializer):
+    device_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Manufacturer
+        fields = ["id", "name", "website", "notes", "device_count"]
+
+
+class SiteSerializer(serializers.ModelSerializer):
+    device_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Site
+        fields = ["id", "name", "address", "notes", "device_count"]
+
+
+class TagSerializer(serializers.ModelSerializer):
+    device_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Tag
+        fields = ["id", "name", "color", "description", "device_count"]
+
+
+# --- devices ------------------------------------------------------------------------------------
+
+
+class DeviceSerializer(serializers.ModelSerializer):
+    """A device as read: related objects nested brief, its ports, and the booking figures."""
+
+    device_type = DeviceTypeBriefSerializer()
+    manufacturer = ManufacturerBriefSerializer(allow_null=True)
+    site = SiteBriefSerializer(allow_null=True)
+    tags = TagBriefSerializer(many=True)
+    ports = PortBriefSerializer(many=True)
+    created_by = UserBriefSerializer(allow_null=True)
+    updated_by = UserBriefSerializer(allow_null=True)
+    effective_capacity = serializers.IntegerField(help_text="Most bookings that may overlap on this device.")
+    is_bookable = serializers.BooleanField(help_text="Available and of a schedulable type.")
+
+    class Meta:
+        model = Device
+        fields = ["id", "name", "device_type", "manufacturer", "model", "serial_number", "oi_id", "status", "site",
+                  "rack", "u_position", "hostname", "mgmt_ip", "owner_group", "notes", "tags", "capacity",
+                  "effective_capacity", "is_bookable", "ports", "created_at", "updated_at", "created_by",
+                  "updated_by"]
+        read_only_fields = fields
+
+
+class DeviceWriteSerializer(serializers.ModelSerializer):
+    """A device as written: related objects by id, `tags` a list of tag ids (replaces the device's tags)."""
+
+    status = serializers.ChoiceField(choices=DeviceStatus.choices, default=DeviceStatus.AVAILABLE)
+    mgmt_ip = serializers.IPAddressField(allow_null=True, allow_blank=True, required=False,
+                                         help_text="IPv4 or IPv6 address; empty or null clears it.")
+
+    class Meta:
+        model = Device
+        fields = ["name", "device_type", "manufacturer", "model", "serial_number", "oi_id", "status", "site",
+                  "rack", "u_position", "hostname", "mgmt_ip", "owner_group", "notes", "tags", "capacity"]
+        extra_kwargs = {"capacity": {"min_value": 1, "max_value": SMALL_MAX}, "u_position": {"max_value": SMALL_MAX}}
+
+    def validate_mgmt_ip(self, value):
+        return value or None
+
+
+# --- ports --------------------------------------------------------------------------------------
+
+
+class PortSerializer(serializers.ModelSerializer):
+    device = DeviceBriefSerializer()
+
+    class Meta:
+        model = Port
+        fields = ["id", "device", "name", "switch_in", "switch_out", "description"]
+        read_only_fields = fields
+
+
+class PortWriteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Port
+        fields = ["device", "name", "switch_in", "switch_out", "description"]
+        extra_kwargs = {"switch_in": {"max_value": INTEGER_MAX}, "switch_out": {"max_value": INTEGER_MAX}}
+
+    def validate_name(self, value):
+        others = Port.objects.filter(name__iexact=value)
+        if self.instance is not None:
+            others = others.exclude(pk=self.instance.pk)
+        clash = others.select_related("device").first()
+        if clash is not None:
+            raise serializers.ValidationError(
+                f"Port label {clash.name} is already used on {clash.device.name} (labels are unique in any case)."
+            )
+        return value
+
+
+# --- history and attachments --------------------------------------------------------------------
+
+
+class DeviceHistorySerializer(serializers.ModelSerializer):
+    actor = UserBriefSerializer(allow_null=True)
+    device = serializers.IntegerField(source="device_id", help_text="Id of the device (it may since have been deleted).")
+
+    class Meta:
+        model = DeviceHistory
+        fields = ["id", "device", "device_name", "action", "field", "old_value", "new_value", "actor", "created_at"]
+        read_only_fields = fields
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    device = DeviceBriefSerializer()
+    uploaded_by = UserBriefSerializer(allow_null=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "device", "original_name", "content_type", "size", "uploaded_by", "uploaded_at",
+                  "download_url"]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_download_url(self, obj) -> str:
+        url = reverse("inventory-api:attachment-download", kwargs={"pk": obj.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="The file, sent as multipart/form-data.")
+
+
+# --- stats --------------------------------------------------------------------------------------
+
+
+class StatusCountSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=DeviceStatus.choices)
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class GroupCountSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class InventoryStatsSerializer(serializers.Serializer):
+    total = serializers.IntegerField(help_text="All devices.")
+    by_status = StatusCountSerializer(many=True, help_text="Every status, with 0 when no device has it.")
+    by_device_type = GroupCountSerializer(many=True, help_text="Every device type, with 0 when unused.")
+    by_site = GroupCountSerializer(many=True, help_text="Every site, with 0 when empty.")
+    without_site = serializers.IntegerField(help_text="Devices with no site.")

@@ -1,0 +1,118 @@
+"""Query-string filters of the inventory lists (django-filter), shared by the API and the pages."""
+
+import django_filters
+from django.db.models import Q
+from rest_framework.filters import OrderingFilter
+
+from inventory.choices import DeviceCategory, DeviceStatus
+from inventory.models import Attachment, Device, DeviceType, Manufacturer, Port, Site, Tag
+from inventory.selectors import device_search, port_search, search_terms
+
+Q_HELP = "Case-insensitive text search; separate several terms with commas to match any of them."
+
+
+class NameSearchFilterSet(django_filters.FilterSet):
+    """Catalogue lists: `q` matches the name (comma-separated terms are OR'ed)."""
+
+    q = django_filters.CharFilter(method="filter_q", label="Search", help_text=Q_HELP)
+
+    def filter_q(self, queryset, name, value):
+        match = Q()
+        for term in search_terms(value):
+            match |= Q(name__icontains=term)
+        return queryset.filter(match) if match else queryset
+
+
+class DeviceTypeFilterSet(NameSearchFilterSet):
+    category = django_filters.MultipleChoiceFilter(choices=DeviceCategory.choices)
+
+    class Meta:
+        model = DeviceType
+        fields = ["category", "is_schedulable", "has_ports", "requires_approval"]
+
+
+class ManufacturerFilterSet(NameSearchFilterSet):
+    class Meta:
+        model = Manufacturer
+        fields = []
+
+
+class SiteFilterSet(NameSearchFilterSet):
+    class Meta:
+        model = Site
+        fields = []
+
+
+class TagFilterSet(NameSearchFilterSet):
+    class Meta:
+        model = Tag
+        fields = []
+
+
+class DeviceFilterSet(django_filters.FilterSet):
+    """Device list filters. Repeating a filter (`status=a&status=b`) matches any of the values."""
+
+    device_type = django_filters.ModelMultipleChoiceFilter(queryset=DeviceType.objects.all(), help_text="Device type id.")
+    status = django_filters.MultipleChoiceFilter(choices=DeviceStatus.choices)
+    site = django_filters.ModelMultipleChoiceFilter(queryset=Site.objects.all(), help_text="Site id.")
+    manufacturer = django_filters.ModelMultipleChoiceFilter(
+        queryset=Manufacturer.objects.all(), help_text="Manufacturer id."
+    )
+    tag = django_filters.ModelMultipleChoiceFilter(
+        queryset=Tag.objects.all(), field_name="tags", method="filter_tag", help_text="Tag id; devices carrying any of the tags."
+    )
+    bookable = django_filters.BooleanFilter(
+        method="filter_bookable", help_text="true: available devices of a schedulable type; false: all others."
+    )
+    q = django_filters.CharFilter(
+        method="filter_q", label="Search",
+        help_text="Searches name, asset id, serial number, hostname, management IP and port labels. " + Q_HELP,
+    )
+
+    class Meta:
+        model = Device
+        fields = ["device_type", "status", "site", "manufacturer", "tag", "bookable", "q"]
+
+    def filter_tag(self, queryset, name, value):
+        if not value:
+            return queryset
+        # A subquery, not a join: a device with two matching tags stays one row.
+        links = Device.tags.through.objects.filter(tag__in=value).values("device_id")
+        return queryset.filter(pk__in=links)
+
+    def filter_bookable(self, queryset, name, value):
+        bookable = Q(status=DeviceStatus.AVAILABLE, device_type__is_schedulable=True)
+        return queryset.filter(bookable if value else ~bookable)
+
+    def filter_q(self, queryset, name, value):
+        return device_search(q=value, queryset=queryset)
+
+
+class PortFilterSet(django_filters.FilterSet):
+    device = django_filters.ModelMultipleChoiceFilter(queryset=Device.objects.all(), help_text="Device id.")
+    q = django_filters.CharFilter(method="filter_q", label="Search", help_text="Searches label and description. " + Q_HELP)
+
+    class Meta:
+        model = Port
+        fields = ["device", "q"]
+
+    def filter_q(self, queryset, name, value):
+        return port_search(q=value, queryset=queryset)
+
+
+class StableOrderingFilter(OrderingFilter):
+    """`ordering=name,-updated_at`, with the id as the last key so pages never overlap."""
+
+    def get_ordering(self, request, queryset, view):
+        ordering = super().get_ordering(request, queryset, view)
+        if ordering and not {"id", "-id"} & set(ordering):
+            ordering = [*ordering, "id"]
+        return ordering
+
+
+class AttachmentFilterSet(django_filters.FilterSet):
+    device = django_filters.ModelMultipleChoiceFilter(queryset=Device.objects.all(), help_text="Device id.")
+
+    class Meta:
+        model = Attachment
+        fields = ["device"]

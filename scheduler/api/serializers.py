@@ -1,0 +1,178 @@
+"""Scheduler API shapes: full reads with brief nested objects, separate inputs for writes."""
+
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from rest_framework import serializers
+
+from inventory.models import Device
+from scheduler import booking_rules
+from scheduler.models import Booking, BookingGroup, MaintenanceWindow
+from scheduler.services.booking import MAX_COLLABORATORS, MAX_ITEMS
+
+
+class UserBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = get_user_model()
+        fields = ["id", "username"]
+
+
+class DeviceBriefSerializer(serializers.ModelSerializer):
+    device_type = serializers.CharField(source="device_type.name", read_only=True)
+
+    class Meta:
+        model = Device
+        fields = ["id", "name", "device_type"]
+
+
+class BookingSerializer(serializers.ModelSerializer):
+    """A booking; times carry their UTC offset in the lab's zone."""
+
+    device = DeviceBriefSerializer(read_only=True)
+    owner = UserBriefSerializer(source="group.owner", read_only=True)
+    decided_by = UserBriefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Booking
+        fields = ["id", "group", "device", "owner", "start", "end", "status", "decided_by", "decided_at",
+                  "decision_note", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class GroupBookingSerializer(serializers.ModelSerializer):
+    """A booking inside its session (owner and group are on the session)."""
+
+    device = DeviceBriefSerializer(read_only=True)
+    decided_by = UserBriefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Booking
+        fields = ["id", "device", "start", "end", "status", "decided_by", "decided_at", "decision_note"]
+        read_only_fields = fields
+
+
+class BookingGroupSerializer(serializers.ModelSerializer):
+    owner = UserBriefSerializer(read_only=True)
+    collaborators = UserBriefSerializer(many=True, read_only=True)
+    bookings = GroupBookingSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = BookingGroup
+        fields = ["id", "owner", "collaborators", "message", "created_at", "bookings"]
+        read_only_fields = fields
+
+
+class MaintenanceWindowSerializer(serializers.ModelSerializer):
+    device = DeviceBriefSerializer(read_only=True)
+    created_by = UserBriefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = MaintenanceWindow
+        fields = ["id", "device", "start", "end", "reason", "created_by", "created_at"]
+        read_only_fields = fields
+
+
+# --- inputs -------------------------------------------------------------------------------------
+
+
+class LabDateTimeField(serializers.DateTimeField):
+    """ISO 8601 input; a time without an offset is the lab's wall clock, and a wall-clock time the
+    spring DST change skips is refused instead of being shifted silently."""
+
+    def enforce_timezone(self, value):
+        if timezone.is_naive(value):
+            try:
+                value = booking_rules.read_in_zone(value, ZoneInfo(settings.TIME_ZONE))
+            except ValueError as exc:
+                raise serializers.ValidationError(str(exc)) from exc
+        return super().enforce_timezone(value)
+
+
+class _NoStatusMixin:
+    """Clients never choose a status: a `status` key is refused, not silently ignored."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and "status" in data:
+            raise serializers.ValidationError({"status": ["The server sets the status; leave it out."]})
+        return super().to_internal_value(data)
+
+
+class BookingItemInputSerializer(_NoStatusMixin, serializers.Serializer):
+    device = serializers.PrimaryKeyRelatedField(queryset=Device.objects.select_related("device_type"))
+    start = LabDateTimeField(help_text="ISO 8601; without an offset it is read in the lab's time zone.")
+    end = LabDateTimeField(help_text="ISO 8601; without an offset it is read in the lab's time zone.")
+
+
+class BookingCreateInputSerializer(BookingItemInputSerializer):
+    message = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class BookingGroupCreateInputSerializer(_NoStatusMixin, serializers.Serializer):
+    items = BookingItemInputSerializer(many=True, min_length=1, max_length=MAX_ITEMS)
+    collaborators = serializers.ListField(child=serializers.CharField(max_length=150, allow_blank=True),
+                                          required=False, default=list, max_length=MAX_COLLABORATORS)
+    message = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class BookingPreviewInputSerializer(serializers.Serializer):
+    items = BookingItemInputSerializer(many=True, min_length=1, max_length=MAX_ITEMS)
+
+
+class ItemCheckSerializer(serializers.Serializer):
+    item = serializers.IntegerField()
+    device = DeviceBriefSerializer(allow_null=True)
+    start = LabDateTimeField()
+    end = LabDateTimeField()
+    outcome = serializers.ChoiceField(choices=["free", "conflicting", "refused"])
+    reason = serializers.CharField()
+    code = serializers.CharField()
+
+
+class EndInputSerializer(serializers.Serializer):
+    end = LabDateTimeField(help_text="The new end (ISO 8601).")
+
+
+class StartInputSerializer(serializers.Serializer):
+    start = LabDateTimeField(help_text="The start of the copy (ISO 8601).")
+
+
+class NoteInputSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class CollaboratorsInputSerializer(serializers.Serializer):
+    collaborators = serializers.ListField(child=serializers.CharField(max_length=150, allow_blank=True),
+                                          max_length=MAX_COLLABORATORS)
+
+
+class MaintenanceWindowInputSerializer(serializers.Serializer):
+    device = serializers.PrimaryKeyRelatedField(queryset=Device.objects.all())
+    start = LabDateTimeField()
+    end = LabDateTimeField()
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    cancel_confirmed = serializers.BooleanField(
+        required=False, default=False, help_text="Cancel the confirmed bookings the window hits instead of refusing."
+    )
+
+
+# --- error shapes (for the schema) ---------------------------------------------------------------
+
+
+class ConflictEntrySerializer(serializers.Serializer):
+    item = serializers.IntegerField(help_text="Index of the failing item in the request.")
+    device = serializers.IntegerField()
+    device_name = serializers.CharField(required=False)
+    booking = serializers.IntegerField(required=False)
+    reason = serializers.CharField(help_text="validation | capacity | maintenance | unavailable | own_overlap | limit | status | confirmed_booking")
+    message = serializers.CharField()
+
+
+class ConflictResponseSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    conflicts = ConflictEntrySerializer(many=True)
+
+
+class ErrorResponseSerializer(serializers.Serializer):
+    detail = serializers.CharField()

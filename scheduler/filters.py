@@ -1,0 +1,68 @@
+"""Query filters of the scheduler API."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from scheduler.choices import BookingStatus
+from scheduler.models import Booking, BookingGroup, MaintenanceWindow
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A row id: a whole number within the database's integer range (larger values are a 400, not a crash)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
+class WindowFilterSet(django_filters.FilterSet):
+    """`start`/`end` select rows whose window overlaps [start, end) (either bound may be left out)."""
+
+    start = django_filters.IsoDateTimeFilter(field_name="end", lookup_expr="gt", label="Overlapping a window from (ISO 8601)")
+    end = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="lt", label="Overlapping a window until (ISO 8601)")
+
+
+class BookingFilter(WindowFilterSet):
+    device = IdFilter(field_name="device_id", label="Device id")
+    status = django_filters.MultipleChoiceFilter(choices=BookingStatus.choices)
+    owner = IdFilter(field_name="group__owner_id", label="Owner's user id")
+    group = IdFilter(field_name="group_id", label="Session id")
+    mine = django_filters.BooleanFilter(method="filter_mine", label="Only my sessions (owned or shared with me)")
+
+    class Meta:
+        model = Booking
+        fields = ["device", "status", "owner", "group", "mine", "start", "end"]
+
+    def filter_mine(self, queryset, name, value):
+        if value is None:
+            return queryset
+        user = self.request.user
+        through = BookingGroup.collaborators.through
+        mine = Q(group__owner_id=user.pk) | Q(group_id__in=through.objects.filter(user_id=user.pk).values("bookinggroup_id"))
+        return queryset.filter(mine) if value else queryset.exclude(mine)
+
+
+class BookingGroupFilter(django_filters.FilterSet):
+    owner = IdFilter(field_name="owner_id", label="Owner's user id")
+    mine = django_filters.BooleanFilter(method="filter_mine", label="Only sessions I own")
+
+    class Meta:
+        model = BookingGroup
+        fields = ["owner", "mine"]
+
+    def filter_mine(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(owner_id=self.request.user.pk) if value else queryset.exclude(owner_id=self.request.user.pk)
+
+
+class MaintenanceWindowFilter(WindowFilterSet):
+    device = IdFilter(field_name="device_id", label="Device id")
+
+    class Meta:
+        model = MaintenanceWindow
+        fields = ["device", "start", "end"]
