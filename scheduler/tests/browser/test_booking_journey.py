@@ -48,7 +48,7 @@ def sign_in(page, username, password=PASSWORD):
     expect(page.get_by_role("heading", name="Week schedule")).to_be_visible()
 
 
-def test_member_books_manager_approves_member_rebooks_and_cancels(browser_page, lab, screenshot):
+def test_member_books_manager_approves_member_rebooks_and_cancels(browser_page, live_server, lab, screenshot):
     page = browser_page
     teraflex = lab["teraflex"]
     day = next_wednesday()
@@ -91,10 +91,22 @@ def test_member_books_manager_approves_member_rebooks_and_cancels(browser_page, 
     expect(session.locator(".session-status")).to_have_text("pending")
     screenshot(page, "my-bookings")
 
-    # A lab manager approves the request.
-    # TODO(lead): drive the admin's bulk approve action here once "book" lands it in scheduler/admin.py.
+    # A lab manager approves the session with the admin's bulk action (in a browser of their own).
     group = BookingGroup.objects.get(owner__username="ana")
-    booking_group_approve(group=group, actor=lab["manager"])
+    admin = page.context.browser.new_context(base_url=live_server.url, viewport={"width": 1366, "height": 820})
+    admin_page = admin.new_page()
+    admin_page.on("pageerror", lambda error: page.errors.append(f"admin pageerror: {error}"))
+    admin_page.goto("/admin/login/?next=/admin/scheduler/bookinggroup/")
+    admin_page.locator("#id_username").fill("boss")
+    admin_page.locator("#id_password").fill(PASSWORD)
+    admin_page.locator("input[type=submit]").click()
+    admin_page.locator(f'input.action-select[value="{group.pk}"]').check()
+    admin_page.locator("select[name=action]").select_option("approve_sessions")
+    admin_page.locator("button[name=index]").click()
+    expect(admin_page.locator("ul.messagelist")).to_be_visible()
+    screenshot(admin_page, "admin-approved")
+    admin.close()
+    assert set(group.bookings.values_list("status", flat=True)) == {"confirmed"}
 
     # The member sees it confirmed, and marked as theirs, on the grid.
     page.goto(f"/?week={day}&q=tf_1")
@@ -180,3 +192,9 @@ def test_other_pages_render_without_errors(browser_page, lab, screenshot):
     page.get_by_role("button", name="Create token").click()
     expect(page.locator("[data-new-key]")).not_to_be_empty()
     screenshot(page, "tokens")
+    # The dark theme follows the system setting.
+    page.emulate_media(color_scheme="dark")
+    page.goto("/")
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(20, 24, 31)", background
+    screenshot(page, "schedule-dark")
