@@ -134,10 +134,10 @@ def _rows(schedule, columns, *, now, user_id, shared_groups):
 @login_required
 def week_schedule(request):
     """The grid for one week (Monday to Sunday), filtered and searched; htmx gets just the grid."""
-    form = ScheduleFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
     now = clock.now()
     today = now.astimezone(lab_zone()).date()
+    form = ScheduleFilterForm(request.GET or None, initial={"week": week_monday(today)})
+    filters = form.cleaned_data if form.is_valid() else {}
     monday = week_monday(filters.get("week") or today)
     columns = columns_for(monday, today)
     # One day more than the week: the Sunday overnight slot ends on Monday morning.

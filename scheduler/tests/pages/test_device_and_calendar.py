@@ -89,3 +89,15 @@ def test_device_feed_for_signed_in_users(web, other_member, roadm, now):
     events = _events(web.get(url))
     assert [str(e["SUMMARY"]) for e in events] == ["ROADM 10 (confirmed)"]
     assert str(events[0]["STATUS"]) == "CONFIRMED"
+
+
+def test_device_page_query_count(web, other_member, roadm, now, django_assert_max_num_queries):
+    """The device page's queries don't grow with its bookings."""
+    for day in range(2, 20):
+        BookingFactory(group=BookingGroupFactory(owner=other_member), device=roadm, start=utc(day, 7), end=utc(day, 12), status="confirmed")
+    with django_assert_max_num_queries(12):
+        assert web.get(reverse("device", args=[roadm.pk])).status_code == 200
+
+
+def test_unknown_device_is_404(web):
+    assert web.get(reverse("device", args=[999])).status_code == 404
