@@ -3,7 +3,7 @@
 Builds the demo lab (`init_db --demo`) in a fresh SQLite file (or the database in DATABASE_URL),
 then requests the device list repeatedly as a signed-in member.
 
-    DEBUG=true .venv/bin/python bench/inventory_bench.py [--runs 50]
+    .venv/bin/python bench/inventory_bench.py [--runs 50]
 """
 
 import argparse
@@ -23,7 +23,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=50)
     args = parser.parse_args()
 
-    os.environ.setdefault("DEBUG", "true")
+    # Production-like: DEBUG off (no query logging), a throwaway key.
+    os.environ.setdefault("DEBUG", "false")
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
     if "DATABASE_URL" not in os.environ:
         os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='labsite-bench-')}/bench.sqlite3"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "labsite.settings")
@@ -43,13 +45,14 @@ def main() -> None:
     call_command("init_db", "--demo", stdout=io.StringIO())
     setup_s = time.perf_counter() - started
 
-    client = Client()
+    client = Client(HTTP_HOST="localhost")
     client.force_login(User.objects.filter(is_superuser=False).order_by("id").first())
     url = "/api/inventory/devices/?limit=200"
     client.get(url)  # warm up
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200, response.content[:500]
+    queries = len(ctx.captured_queries)
     rows = len(response.json()["results"])
 
     timings = []
@@ -60,7 +63,7 @@ def main() -> None:
     timings.sort()
     p95 = timings[int(len(timings) * 0.95) - 1]
     print(f"database: {connection.vendor}; demo lab: {Device.objects.count()} devices (init_db --demo took {setup_s:.1f} s)")
-    print(f"GET {url}: {rows} rows, {len(ctx.captured_queries)} SQL queries, "
+    print(f"GET {url}: {rows} rows, {queries} SQL queries, "
           f"median {statistics.median(timings):.1f} ms, p95 {p95:.1f} ms over {args.runs} runs")
 
 

@@ -7,4 +7,11 @@ class CoreConfig(AppConfig):
     verbose_name = "Accounts and audit"
 
     def ready(self):
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import m2m_changed
+
         from core import schema  # noqa: F401  (registers the OpenAPI auth extension)
+        from core.roles import managers_are_staff
+
+        m2m_changed.connect(managers_are_staff, sender=get_user_model().groups.through,
+                            dispatch_uid="core.managers_are_staff")

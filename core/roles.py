@@ -32,3 +32,18 @@ def roles_ensure() -> dict[str, int]:
 def is_lab_manager(user) -> bool:
     """Lab managers (and superusers) see every session and decide requests."""
     return bool(user and user.is_authenticated and (user.is_superuser or user.has_perm("scheduler.decide_booking")))
+
+
+def managers_are_staff(sender, instance, action, pk_set, reverse, **kwargs):
+    """m2m_changed receiver: joining "Lab managers" gives access to the admin (staff status)."""
+    if action != "post_add" or not pk_set:
+        return
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    if not reverse:  # user.groups.add(group)
+        if instance.groups.filter(pk__in=pk_set, name=LAB_MANAGERS).exists() and not instance.is_staff:
+            User.objects.filter(pk=instance.pk).update(is_staff=True)
+            instance.is_staff = True
+    elif instance.name == LAB_MANAGERS:  # group.user_set.add(user)
+        User.objects.filter(pk__in=pk_set, is_staff=False).update(is_staff=True)
