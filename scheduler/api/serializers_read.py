@@ -9,7 +9,8 @@ from rest_framework import serializers
 
 from core import clock
 from inventory.models import Device
-from scheduler.models import BookingPolicy, Favorite
+from scheduler.models import Favorite
+from scheduler.selectors.availability import policy_read
 from scheduler.selectors.schedule import MAX_DAYS
 
 MAX_WINDOW = timedelta(days=31)
@@ -92,7 +93,7 @@ class NextSlotQuerySerializer(serializers.Serializer):
     after = LabDateTimeField(required=False, help_text="Earliest start (default now).")
 
     def validate(self, attrs):
-        policy = BookingPolicy.load()
+        policy = policy_read()
         duration = timedelta(minutes=attrs["duration"])
         if attrs["duration"] % policy.slot_minutes:
             raise serializers.ValidationError({"duration": f"Give a multiple of {policy.slot_minutes} minutes."})

@@ -174,6 +174,11 @@ class DeviceAvailability:
     bookable: list[Interval] = field(default_factory=list)
 
 
+def policy_read() -> BookingPolicy:
+    """The policy row, or the defaults when none is saved yet; unlike BookingPolicy.load() it never writes."""
+    return BookingPolicy.objects.filter(pk=1).first() or BookingPolicy()
+
+
 def _overlapping(start: datetime, end: datetime) -> Q:
     return Q(start__lt=end, end__gt=start)
 
@@ -238,7 +243,7 @@ def availability_next_slot(*, devices: Sequence[Device], duration: timedelta, af
     """
     if not devices or any(not d.is_bookable for d in devices):
         return None
-    policy = BookingPolicy.load()
+    policy = policy_read()
     tz = timezone.get_default_timezone()
     now = clock.now()
     earliest = grid_ceil(max(after, now), policy.slot_minutes, tz)  # in UTC
