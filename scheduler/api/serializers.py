@@ -3,23 +3,19 @@
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework import serializers
 
+from inventory.api.serializers import UserBriefSerializer
 from inventory.models import Device
 from scheduler import booking_rules
 from scheduler.models import Booking, BookingGroup, MaintenanceWindow
 from scheduler.services.booking import MAX_COLLABORATORS, MAX_ITEMS
 
 
-class UserBriefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = get_user_model()
-        fields = ["id", "username"]
+class BookedDeviceSerializer(serializers.ModelSerializer):
+    """The device of a booking or window, briefly, with its type's name."""
 
-
-class DeviceBriefSerializer(serializers.ModelSerializer):
     device_type = serializers.CharField(source="device_type.name", read_only=True)
 
     class Meta:
@@ -30,7 +26,7 @@ class DeviceBriefSerializer(serializers.ModelSerializer):
 class BookingSerializer(serializers.ModelSerializer):
     """A booking; times carry their UTC offset in the lab's zone."""
 
-    device = DeviceBriefSerializer(read_only=True)
+    device = BookedDeviceSerializer(read_only=True)
     owner = UserBriefSerializer(source="group.owner", read_only=True)
     decided_by = UserBriefSerializer(read_only=True, allow_null=True)
 
@@ -44,7 +40,7 @@ class BookingSerializer(serializers.ModelSerializer):
 class GroupBookingSerializer(serializers.ModelSerializer):
     """A booking inside its session (owner and group are on the session)."""
 
-    device = DeviceBriefSerializer(read_only=True)
+    device = BookedDeviceSerializer(read_only=True)
     decided_by = UserBriefSerializer(read_only=True, allow_null=True)
 
     class Meta:
@@ -65,7 +61,7 @@ class BookingGroupSerializer(serializers.ModelSerializer):
 
 
 class MaintenanceWindowSerializer(serializers.ModelSerializer):
-    device = DeviceBriefSerializer(read_only=True)
+    device = BookedDeviceSerializer(read_only=True)
     created_by = UserBriefSerializer(read_only=True, allow_null=True)
 
     class Meta:
@@ -122,7 +118,7 @@ class BookingPreviewInputSerializer(serializers.Serializer):
 
 class ItemCheckSerializer(serializers.Serializer):
     item = serializers.IntegerField()
-    device = DeviceBriefSerializer(allow_null=True)
+    device = BookedDeviceSerializer(allow_null=True)
     start = LabDateTimeField()
     end = LabDateTimeField()
     outcome = serializers.ChoiceField(choices=["free", "conflicting", "refused"])

@@ -453,24 +453,25 @@ def _locked_booking(booking: Booking) -> Booking:
         raise NotFound("No such booking.") from exc
 
 
-def _approve_check(booking: Booking, *, tz, extra_confirmed: list[tuple[datetime, datetime]] = ()) -> str:
-    """Why `booking` cannot be confirmed now (empty when it can)."""
+def _approve_check(booking: Booking, *, tz, extra_confirmed: list[tuple[datetime, datetime]] = ()) -> tuple[str, str]:
+    """(reason code, message) why `booking` cannot be confirmed now; ("", "") when it can."""
     device = booking.device
     if not device.is_bookable:
-        return f"{device.name} cannot be booked while its status is {device.get_status_display().lower()}."
-    if MaintenanceWindow.objects.filter(device=device, start__lt=booking.end, end__gt=booking.start).exists():
-        return f"{device.name} is under maintenance during this booking."
+        return "unavailable", f"{device.name} cannot be booked while its status is {device.get_status_display().lower()}."
+    window = MaintenanceWindow.objects.filter(device=device, start__lt=booking.end, end__gt=booking.start).first()
+    if window:
+        return "maintenance", f"{device.name} is under maintenance {rules.describe_window(window.start, window.end, tz)}."
     confirmed = list(
         Booking.objects.filter(device=device, status=S.CONFIRMED, start__lt=booking.end, end__gt=booking.start)
         .exclude(pk=booking.pk).values_list("start", "end")
     )
     if rules.depth_with(booking.start, booking.end, [*confirmed, *extra_confirmed]) > device.effective_capacity:
-        return (
+        return "capacity", (
             f"{device.name} already has {device.effective_capacity} confirmed booking"
             f"{'' if device.effective_capacity == 1 else 's'} at some point "
             f"{rules.describe_window(booking.start, booking.end, tz)}; reject or cancel one first."
         )
-    return ""
+    return "", ""
 
 
 def _undecided_or_conflict(booking: Booking, verb: str) -> None:
@@ -489,11 +490,11 @@ def booking_approve(*, booking: Booking, actor, note: str = "") -> Booking:
         booking = _locked_booking(booking)
         _require_manager(actor, booking.group)
         _undecided_or_conflict(booking, "approved")
-        problem = _approve_check(booking, tz=tz)
-        if problem:
+        code, problem = _approve_check(booking, tz=tz)
+        if code:
             raise RuleConflict(problem, conflicts=[{"item": 0, "device": booking.device_id, "booking": booking.pk,
-                                                    "device_name": booking.device.name, "reason": "capacity"
-                                                    if "confirmed" in problem else "unavailable", "message": problem}])
+                                                    "device_name": booking.device.name, "reason": code,
+                                                    "message": problem}])
         _set_status(booking, S.CONFIRMED, actor=actor, note=note or "", action="scheduler.booking.approved")
         signals.booking_decided.send(sender=BookingGroup, group=booking.group, bookings=[booking], decision=S.CONFIRMED,
                                      actor=actor, note=note or "")
@@ -673,10 +674,10 @@ def booking_group_approve(*, group: BookingGroup, actor, note: str = "") -> list
             raise RuleConflict("This session has no pending or conflicting requests to approve.", conflicts=[])
         conflicts, accepted = [], defaultdict(list)
         for index, booking in enumerate(targets):
-            problem = _approve_check(booking, tz=tz, extra_confirmed=accepted[booking.device_id])
-            if problem:
+            code, problem = _approve_check(booking, tz=tz, extra_confirmed=accepted[booking.device_id])
+            if code:
                 conflicts.append({"item": index, "booking": booking.pk, "device": booking.device_id,
-                                  "device_name": booking.device.name, "reason": "capacity", "message": problem})
+                                  "device_name": booking.device.name, "reason": code, "message": problem})
             else:
                 accepted[booking.device_id].append((booking.start, booking.end))
         if conflicts:

@@ -353,3 +353,17 @@ def test_status_changes_are_audited(member, manager, roadm):
     actions = list(AuditEvent.objects.filter(target_id=str(booking.pk)).order_by("id").values_list("action", flat=True))
     assert actions == ["scheduler.booking.requested", "scheduler.booking.approved", "scheduler.booking.cancelled"]
     assert Booking.objects.get(pk=booking.pk).status == S.CANCELLED
+
+
+def test_approve_refuses_unbookable_or_maintenance(manager, roadm):
+    """A request on a device now under maintenance or out of service cannot be approved."""
+    booking = BookingFactory(device=roadm, start=at(10), end=at(12), status=S.PENDING)
+    MaintenanceWindowFactory(device=roadm, start=at(11), end=at(13))
+    with pytest.raises(RuleConflict) as excinfo:
+        svc.booking_approve(booking=booking, actor=manager)
+    assert excinfo.value.conflicts[0]["reason"] == "maintenance"
+    roadm.status = "retired"
+    roadm.save()
+    with pytest.raises(RuleConflict) as excinfo:
+        svc.booking_approve(booking=booking, actor=manager)
+    assert excinfo.value.conflicts[0]["reason"] == "unavailable"
