@@ -1,9 +1,12 @@
-"""Users, API tokens and the audit log."""
+"""Users, API tokens, the audit log and the notification outbox."""
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
+
+from core import clock
+from core.choices import NotificationDestination, NotificationStatus
 
 discord_id_validator = RegexValidator(
     r"^[0-9]{17,20}$", "A Discord id is the 17–20 digit number shown by 'Copy User ID' in Discord."
@@ -91,3 +94,34 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.target_repr}".strip()
+
+
+class Notification(models.Model):
+    """One Discord message in the outbox, written in the transaction of the change it announces."""
+
+    event = models.CharField(max_length=50, help_text="Signal that produced it, e.g. booking_requested.")
+    destination = models.CharField(max_length=10, choices=NotificationDestination.choices)
+    payload = models.JSONField(help_text="The webhook JSON exactly as it is posted to Discord.")
+    status = models.CharField(max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(
+        default=clock.now, help_text="When a worker may (re)try it; while a worker holds it, the end of its lease."
+    )
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The worker's claim query: pending rows that are due, oldest first.
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                condition=models.Q(status="pending"),
+                name="core_notification_due_idx",
+            ),
+            models.Index(fields=["status", "created_at"], name="core_notification_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.event} → {self.destination} ({self.status})"

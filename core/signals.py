@@ -14,6 +14,8 @@ Every signal is sent with `sender` = the model class of the main object and thes
 - maintenance_scheduled: window, rejected (undecided bookings it rejected), cancelled
                         (confirmed bookings it cancelled), actor
 - booking_expired:      bookings (all rows expired in one pass; may span groups)
+- booking_reminder:     bookings (confirmed rows due for a reminder; may span groups), kind
+                        ("start" | "end") — sent by scheduler.services.reminders from the worker
 """
 
 from django.dispatch import Signal
@@ -25,3 +27,4 @@ booking_extended = Signal()
 booking_rebooked = Signal()
 maintenance_scheduled = Signal()
 booking_expired = Signal()
+booking_reminder = Signal()

@@ -1,6 +1,26 @@
 from django.apps import AppConfig
 
 
+def _expire_due(*, now):
+    # Imported here: the booking services load the whole scheduler, which must not happen in ready().
+    from scheduler.services.booking import booking_expire_due
+
+    return len(booking_expire_due(now=now))
+
+
+def _send_reminders(*, now):
+    from scheduler.services.reminders import booking_reminders_send
+
+    return booking_reminders_send(now=now)
+
+
 class SchedulerConfig(AppConfig):
     default_auto_field = 'django.db.models.BigAutoField'
     name = 'scheduler'
+
+    def ready(self):
+        from core import jobs
+
+        # Periodic jobs of `manage.py run_worker`, run in this order on every pass.
+        jobs.job_register("scheduler.booking_expire_due", _expire_due)
+        jobs.job_register("scheduler.booking_reminders_send", _send_reminders)
