@@ -71,7 +71,8 @@ def _depth(spans: list[tuple[datetime, datetime]]) -> int:
     return best
 
 
-def _cell_html(*, entry, column: Column, now: datetime, user_id: int, shared_groups: set[int], bookable: bool) -> str:
+def _cell_html(*, entry, column: Column, now: datetime, user_id: int, shared_groups: set[int], bookable: bool,
+               in_cart: list[tuple[datetime, datetime]]) -> str:
     device = entry.device
     held = [b for b in entry.bookings if b.start < column.end and b.end > column.start]
     maint = [m for m in entry.maintenance if m.start < column.end and m.end > column.start]
@@ -92,6 +93,9 @@ def _cell_html(*, entry, column: Column, now: datetime, user_id: int, shared_gro
     full = depth >= entry.capacity
     if full:
         classes.append("full")
+    if any(start < column.end and end > column.start for start, end in in_cart):
+        classes.append("in-cart")
+        title.append("in your cart")
     if maint:
         classes.append("maint")
         title.append("maintenance" + (f": {maint[0].reason}" if maint[0].reason else ""))
@@ -115,15 +119,19 @@ def _cell_html(*, entry, column: Column, now: datetime, user_id: int, shared_gro
     return f'<td class="{" ".join(classes)}">{inner}</td>'
 
 
-def _rows(schedule, columns, *, now, user_id, shared_groups):
+def _rows(schedule, columns, *, now, user_id, shared_groups, cart_items):
     """[(type name, [(device, capacity, bookable, cells html)])] in schedule order."""
+    in_cart: dict[int, list[tuple[datetime, datetime]]] = {}
+    for item in cart_items:
+        in_cart.setdefault(item["device"], []).append((item["start"], item["end"]))
     groups = []
     for type_name, entries in groupby(schedule.devices, key=lambda e: e.device.device_type.name):
         rows = []
         for entry in entries:
             bookable = entry.device.is_bookable
             cells = "".join(
-                _cell_html(entry=entry, column=c, now=now, user_id=user_id, shared_groups=shared_groups, bookable=bookable)
+                _cell_html(entry=entry, column=c, now=now, user_id=user_id, shared_groups=shared_groups, bookable=bookable,
+                           in_cart=in_cart.get(entry.device.pk, []))
                 for c in columns
             )
             rows.append((entry.device, entry.capacity, bookable, mark_safe(cells)))
@@ -148,7 +156,8 @@ def week_schedule(request):
     shared_groups = set(
         BookingGroup.objects.filter(collaborators=request.user).values_list("id", flat=True)
     )
-    groups = _rows(schedule, columns, now=now, user_id=request.user.pk, shared_groups=shared_groups)
+    groups = _rows(schedule, columns, now=now, user_id=request.user.pk, shared_groups=shared_groups,
+                   cart_items=Cart(request.session).items)
     kept = {k: v for k, v in request.GET.items() if k != "week" and v}
 
     def week_url(day: date) -> str:

@@ -17,6 +17,22 @@
     var search = document.querySelector("[data-search]");
     if (search) { event.preventDefault(); search.focus(); }
   });
+  // Alt+ArrowLeft / Alt+ArrowRight move between weeks on the schedule.
+  document.addEventListener("keydown", function (event) {
+    if (!event.altKey || (event.key !== "ArrowLeft" && event.key !== "ArrowRight")) return;
+    var link = document.querySelector(event.key === "ArrowLeft" ? "a[rel=prev]" : "a[rel=next]");
+    if (link) { event.preventDefault(); link.click(); }
+  });
+  // After ticked cells went into the cart: untick them and outline them as "in your cart".
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail && event.detail.elt;
+    if (!form || !form.hasAttribute || !form.hasAttribute("data-clear-after-add") || !event.detail.successful) return;
+    form.querySelectorAll("input[name=cell]:checked").forEach(function (box) {
+      box.checked = false;
+      var cell = box.closest("td");
+      if (cell) cell.classList.add("in-cart");
+    });
+  });
   // Keep the nav's cart badge in step after an htmx update that returns a new count.
   document.addEventListener("cartChanged", function (event) {
     var badge = document.getElementById("cart-count");

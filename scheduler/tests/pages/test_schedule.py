@@ -124,3 +124,11 @@ def test_names_are_escaped(web, other_member, now):
     html = body(web.get(reverse("schedule")))
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
     assert "<b>bo</b>" not in html and "&lt;b&gt;bo&lt;/b&gt;" in html
+
+
+def test_cells_in_the_cart_are_outlined(web, roadm, now):
+    """After adding cells, the grid marks the slots that are in the member's cart."""
+    web.post(reverse("cart-add-cells"), {"cell": [f"{roadm.pk}|2026-12-02|morning"]})
+    html = body(web.get(reverse("schedule")))
+    assert html.count('class="cell day-start in-cart"') == 1
+    assert "in your cart" in html
