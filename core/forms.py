@@ -34,7 +34,7 @@ class ProfileForm(forms.ModelForm):
 class TokenCreateForm(forms.Form):
     name = forms.CharField(max_length=100, help_text="What will use it, e.g. “polatis-scripts on lab-pc-3”.")
     expires_on = forms.DateField(
-        label="Expires on", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label="Expires on", required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         help_text="Optional; the token stops working at the end of this day (lab time). Empty: never expires.",
     )
 

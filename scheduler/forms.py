@@ -7,8 +7,8 @@ from django import forms
 from inventory.models import Device, DeviceType, Site, Tag
 from scheduler.cart import PRESET_CHOICES, lab_zone
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"})
-TIME_INPUT = forms.TimeInput(attrs={"type": "time", "step": 1800})
+DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+TIME_INPUT = forms.TimeInput(format="%H:%M", attrs={"type": "time", "step": 1800})
 MAX_RANGE_DAYS = 62
 
 

@@ -79,6 +79,9 @@ def test_member_books_manager_approves_member_rebooks_and_cancels(browser_page, 
     page.get_by_role("button", name="Add ticked cells to cart").click()
     expect(page.locator("#grid-feedback")).to_contain_text("Added 2 slot(s)")
     expect(page.locator("#cart-count")).to_have_text("1")
+    morning = page.locator(f'input[value="{teraflex.pk}|{day}|morning"]')
+    expect(morning).not_to_be_checked()
+    expect(page.locator("td", has=morning)).to_have_class(re.compile("in-cart"))
 
     # Review and submit the cart.
     page.get_by_role("link", name=re.compile("^Cart")).click()

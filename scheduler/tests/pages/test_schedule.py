@@ -33,6 +33,7 @@ def test_grid_shows_holders_status_capacity_and_own_bookings(web, member, other_
     assert "(today)" in html
     assert 'mine' in html and "your booking" in html
     assert "Europe/Dublin" in html
+    assert 'type="date" name="week" value="2026-11-30"' in html  # the date picker shows this week, ISO for the browser
 
 
 def test_full_and_maintenance_cells_cannot_be_ticked(web, member, other_member, teraflex, now):
