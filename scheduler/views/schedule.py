@@ -112,7 +112,10 @@ def _cell_html(*, entry, column: Column, now: datetime, user_id: int, shared_gro
     # Plain f-strings with html.escape: format_html on 4,200 cells was most of the page's time.
     if selectable:
         value = f"{device.pk}|{column.day.isoformat()}|{column.slot_key}"
-        inner = (f'<label title="{title_text}"><input type="checkbox" name="cell" value="{value}" '
+        # A free cell's name is on its checkbox only (its row and column headers say the rest):
+        # repeating it as a tooltip would add a third to the page's weight.
+        tooltip = f' title="{title_text}"' if parts or len(title) > 1 else ""
+        inner = (f'<label{tooltip}><input type="checkbox" name="cell" value="{value}" '
                  f'aria-label="{title_text}">{"".join(parts)}</label>')
     else:
         inner = f'<div title="{title_text}">{"".join(parts)}</div>'
