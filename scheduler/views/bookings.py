@@ -6,6 +6,7 @@ calls one booking service, which checks who may do what (403 → a message on th
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
@@ -14,7 +15,7 @@ from core import clock
 from core.exceptions import ApplicationError
 from scheduler.constants import ACTIVE_STATUSES
 from scheduler.forms import CollaboratorsForm, ExtendForm, FavoriteForm, RebookForm
-from scheduler.models import Booking, Favorite
+from scheduler.models import Booking, BookingGroup, Favorite
 from scheduler.selectors.bookings import booking_groups_visible_to, bookings_visible_to
 from scheduler.services.booking import (
     booking_cancel,
@@ -26,7 +27,7 @@ from scheduler.services.booking import (
 from scheduler.services.favorites import favorite_create, favorite_delete
 from scheduler.views.common import back, flash_error
 
-PAGE_SIZE = 30
+PAGE_SIZE = 20
 
 
 def session_status(bookings: list[Booking], now) -> str:
@@ -53,8 +54,8 @@ def session_status(bookings: list[Booking], now) -> str:
 def _my_groups(user):
     return (
         booking_groups_visible_to(user=user)
-        .filter(Q(owner=user) | Q(collaborators=user))
-        .distinct()
+        # Managers see every session through the selector; this page lists only their own and shared ones.
+        .filter(Q(owner=user) | Q(pk__in=BookingGroup.collaborators.through.objects.filter(user_id=user.pk).values("bookinggroup_id")))
         .select_related("owner")
         .prefetch_related(
             "collaborators",
@@ -66,31 +67,30 @@ def _my_groups(user):
 
 @login_required
 def my_bookings(request):
+    """Sessions owned or shared, newest first, 20 a page; by default only those still to come or running."""
     now = clock.now()
-    show = request.GET.get("show", "active")
-    groups = list(_my_groups(request.user)[: PAGE_SIZE * 4])
+    show = "all" if request.GET.get("show") == "all" else "active"
+    groups = _my_groups(request.user)
+    if show == "active":
+        live = Booking.objects.filter(status__in=ACTIVE_STATUSES, end__gt=now).values("group_id")
+        groups = groups.filter(pk__in=live)
+    page = Paginator(groups, PAGE_SIZE).get_page(request.GET.get("page"))
     sessions = []
-    for group in groups:
+    for group in page.object_list:
         bookings = list(group.bookings.all())
-        status = session_status(bookings, now)
-        if show == "active" and status in ("finished", "rejected", "expired", "cancelled", "closed"):
-            continue
         sessions.append({
             "group": group,
             "bookings": bookings,
-            "status": status,
+            "status": session_status(bookings, now),
             "is_owner": group.owner_id == request.user.pk,
             "start": min((b.start for b in bookings), default=None),
             "end": max((b.end for b in bookings), default=None),
-            "devices": sorted({b.device.name for b in bookings}),
             "collaborators": ", ".join(u.username for u in group.collaborators.all()),
         })
     context = {
-        "sessions": sessions[:PAGE_SIZE],
+        "sessions": sessions,
+        "page": page,
         "show": show,
-        "extend_form": ExtendForm(),
-        "rebook_form": RebookForm(),
-        "favorite_form": FavoriteForm(),
         "active_statuses": ACTIVE_STATUSES,
         "nav": "bookings",
     }

@@ -3,11 +3,12 @@
 from datetime import UTC, datetime
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from scheduler.models import Booking, BookingGroup, Favorite
 from scheduler.services.booking import booking_request
-from scheduler.tests.factories import BookingFactory
+from scheduler.tests.factories import BookingFactory, BookingGroupFactory
 from scheduler.views.bookings import session_status
 
 pytestmark = pytest.mark.django_db
@@ -130,3 +131,24 @@ def test_my_bookings_query_count(web, member, roadm, now, django_assert_max_num_
     with django_assert_max_num_queries(12):
         html = body(web.get(reverse("my-bookings")))
     assert html.count("data-session=") == 10
+
+
+def test_finished_sessions_only_under_all_and_pages(web, member, roadm, now):
+    """Finished or cancelled sessions are listed under "All sessions"; the list is paged by 20."""
+    old = BookingGroupFactory(owner=member)
+    BookingFactory(group=old, device=roadm, start=utc(1, 1), end=utc(1, 2), status="confirmed")
+    for day in range(2, 24):
+        booking_request(requester=member, items=[{"device": roadm, "start": utc(day, 7), "end": utc(day, 12)}])
+    active = body(web.get(reverse("my-bookings")))
+    assert f'data-session="{old.pk}"' not in active
+    assert active.count("data-session=") == 20 and "Page 1 of 2" in active
+    everything = body(web.get(reverse("my-bookings"), {"show": "all", "page": 2}))
+    assert f'data-session="{old.pk}" data-status="finished"' in everything
+
+
+def test_manager_sees_only_own_sessions_here(manager, member, roadm, now):
+    """A lab manager's "my bookings" lists their own sessions, not every member's."""
+    booking_request(requester=member, items=[{"device": roadm, "start": utc(2, 7), "end": utc(2, 12)}])
+    client = Client()
+    client.force_login(manager)
+    assert "data-session=" not in body(client.get(reverse("my-bookings")))
