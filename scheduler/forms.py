@@ -32,15 +32,10 @@ class ScheduleFilterForm(forms.Form):
     tag = forms.ModelChoiceField(queryset=Tag.objects.all(), required=False, empty_label="All tags")
 
 
-class DeviceChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.name} ({obj.device_type.name})"
-
-
 class CartRangeForm(forms.Form):
     """Devices × a date range × a slot preset (or custom hours)."""
 
-    devices = DeviceChoiceField(
+    devices = forms.ModelMultipleChoiceField(
         queryset=Device.objects.select_related("device_type").order_by("device_type__name", "name"),
         widget=forms.SelectMultiple(attrs={"size": 8}),
         help_text="Hold Ctrl (or ⌘) to pick several.",
@@ -51,6 +46,14 @@ class CartRangeForm(forms.Form):
     start_time = forms.TimeField(label="Custom start", required=False, widget=TIME_INPUT)
     end_time = forms.TimeField(label="Custom end", required=False, widget=TIME_INPUT,
                                help_text="At or before the start: ends the next day.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Grouped by type in the list (one query); the field still validates against its queryset.
+        grouped: dict[str, list] = {}
+        for device in self.fields["devices"].queryset:
+            grouped.setdefault(device.device_type.name, []).append((device.pk, device.name))
+        self.fields["devices"].widget.choices = list(grouped.items())
 
     def clean(self):
         data = super().clean()
