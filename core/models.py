@@ -39,6 +39,11 @@ class User(AbstractUser):
         swappable = "AUTH_USER_MODEL"
         constraints = [
             models.UniqueConstraint(
+                models.functions.Lower("username"),
+                name="%(app_label)s_%(class)s_unique_username_ci",
+                violation_error_message="A user with this username already exists (usernames are unique in any case).",
+            ),
+            models.UniqueConstraint(
                 models.functions.Lower("email"),
                 condition=~models.Q(email=""),
                 name="%(app_label)s_%(class)s_unique_email",

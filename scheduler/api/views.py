@@ -52,7 +52,8 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             items=[{"device": data["device"], "start": data["start"], "end": data["end"]}],
             message=data["message"],
         )
-        return self._booking_response(group.bookings.get(), status.HTTP_201_CREATED)
+        booking = Booking.objects.select_related(*BOOKING_RELATED).get(group=group)
+        return Response(s.BookingSerializer(booking, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED)
 
     def _input(self, serializer_class):
         serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())

@@ -110,7 +110,7 @@ class _World:
         self.windows: dict[int, list[MaintenanceWindow]] = defaultdict(list)
         active = Booking.objects.filter(
             device_id__in=ids, status__in=ACTIVE_STATUSES, start__lt=end, end__gt=start
-        ).select_related("group")
+        ).select_related("group__owner")
         for booking in active:
             self.bookings[booking.device_id].append(booking)
         for window in MaintenanceWindow.objects.filter(device_id__in=ids, start__lt=end, end__gt=start):

@@ -9,7 +9,8 @@ from core.roles import roles_ensure
 from inventory.models import Device, DeviceType, Manufacturer, Port, Site, Tag
 from inventory.services.demo import demo_lab_create, demo_users_ensure
 from inventory.services.setup import device_types_ensure
-from scheduler.models import BookingPolicy
+from scheduler.models import Booking, BookingPolicy, MaintenanceWindow
+from scheduler.services.demo import demo_bookings_create
 
 
 def _state() -> dict[str, int]:
@@ -26,6 +27,8 @@ def _state() -> dict[str, int]:
         "devices": Device.objects.count(),
         "ports": Port.objects.count(),
         "users": User.objects.count(),
+        "bookings": Booking.objects.count(),
+        "maintenance windows": MaintenanceWindow.objects.count(),
     }
 
 
@@ -33,11 +36,11 @@ class Command(BaseCommand):
     help = (
         "Prepare the database: apply migrations, create the groups 'Lab managers' and 'Lab members' with their "
         "permissions, the default device types and the booking policy. --demo also adds a demo lab (about 200 "
-        "devices on 2 sites) and demo users, and prints their logins. Safe to run again: it only adds what is missing."
+        "devices on 2 sites) demo users and a few weeks of bookings around today, and prints their logins. Safe to run again: it only adds what is missing."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--demo", action="store_true", help="Also create the demo lab and demo users.")
+        parser.add_argument("--demo", action="store_true", help="Also create the demo lab, demo users and demo bookings.")
 
     def handle(self, *args, demo=False, verbosity=1, **options):
         connection = connections[DEFAULT_DB_ALIAS]
@@ -53,7 +56,7 @@ class Command(BaseCommand):
         if demo:
             demo_lab_create()
             users = demo_users_ensure()
-            # The demo bookings (scheduler.services.demo.demo_bookings_create) are wired in here.
+            demo_bookings_create()
         after = _state()
 
         changes = [f"{name} {after[name] - before[name]:+d}" for name in after if after[name] != before[name]]

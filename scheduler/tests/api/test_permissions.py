@@ -35,6 +35,9 @@ def call(client_for, world, role, method, url, data=None):
 
 # (method, url template, body, {role: status})
 MATRIX = [
+    ("post", "/api/scheduler/bookings/", {"device": "{device}", "start": "2026-12-03T10:00:00Z", "end": "2026-12-03T12:00:00Z"}, {"anonymous": 401, "owner": 201, "collaborator": 201, "other": 201, "manager": 201}),
+    ("post", "/api/scheduler/booking-groups/", {"items": [{"device": "{device}", "start": "2026-12-03T10:00:00Z", "end": "2026-12-03T12:00:00Z"}]}, {"anonymous": 401, "owner": 201, "collaborator": 201, "other": 201, "manager": 201}),
+    ("post", "/api/scheduler/booking-groups/preview/", {"items": [{"device": "{device}", "start": "2026-12-03T10:00:00Z", "end": "2026-12-03T12:00:00Z"}]}, {"anonymous": 401, "owner": 200, "collaborator": 200, "other": 200, "manager": 200}),
     ("get", "/api/scheduler/bookings/", None, {"anonymous": 401, "owner": 200, "collaborator": 200, "other": 200, "manager": 200}),
     ("get", "/api/scheduler/bookings/{booking}/", None, {"anonymous": 401, "owner": 200, "collaborator": 200, "other": 404, "manager": 200}),
     ("post", "/api/scheduler/bookings/{booking}/cancel/", {}, {"anonymous": 401, "owner": 200, "collaborator": 403, "other": 404, "manager": 200}),
@@ -64,6 +67,8 @@ def _fill(value, world):
         return value.format(**ids)
     if isinstance(value, dict):
         return {k: _fill(v, world) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, world) for v in value]
     return value
 
 

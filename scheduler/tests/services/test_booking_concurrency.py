@@ -27,6 +27,7 @@ from scheduler.models import Booking
 from scheduler.services import locking
 from scheduler.services.booking import booking_request
 from scheduler.tests.conftest import NOW, at
+from scheduler.tests.factories import BookingGroupFactory
 
 pytestmark = [
     pytest.mark.postgres_only,
@@ -38,20 +39,22 @@ ROUNDS = 20
 CAPACITY = 2
 
 
-def _race(device, users, start, end):
-    """Run one round: every user requests [start, end) at the same moment. Returns (wins, refusals, errors)."""
-    barrier = threading.Barrier(len(users))
+def _together(calls):
+    """Run each zero-argument callable in its own thread, released together by a barrier.
+
+    A callable returns its outcome; RuleConflict becomes "refused:<reason>", anything else "error:...".
+    """
+    barrier = threading.Barrier(len(calls))
     results = []
     lock = threading.Lock()
 
-    def client(user):
+    def client(call):
         try:
             barrier.wait(timeout=30)
             try:
-                booking_request(requester=user, items=[{"device": device, "start": start, "end": end}])
-                outcome = "won"
+                outcome = call()
             except RuleConflict as exc:
-                outcome = "refused" if exc.conflicts and exc.conflicts[0]["reason"] == "capacity" else f"conflict:{exc}"
+                outcome = f"refused:{exc.conflicts[0]['reason'] if exc.conflicts else exc}"
             except Exception as exc:  # noqa: BLE001 - any other error is a failure to report
                 outcome = f"error:{exc!r}"
             with lock:
@@ -59,12 +62,25 @@ def _race(device, users, start, end):
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=client, args=(u,)) for u in users]
+    threads = [threading.Thread(target=client, args=(c,)) for c in calls]
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=60)
     return results
+
+
+def _race(device, users, start, end):
+    """One round: every user requests [start, end) at the same moment."""
+
+    def request_for(user):
+        def call():
+            booking_request(requester=user, items=[{"device": device, "start": start, "end": end}])
+            return "won"
+
+        return call
+
+    return _together([request_for(u) for u in users])
 
 
 @pytest.fixture
@@ -93,7 +109,7 @@ def test_lock_allows_exactly_capacity_winners(arena):
     for round_no, results, active in _rounds(device, users):
         assert len(results) == CLIENTS, round_no
         assert results.count("won") == CAPACITY, (round_no, results)
-        assert results.count("refused") == CLIENTS - CAPACITY, (round_no, results)
+        assert results.count("refused:capacity") == CLIENTS - CAPACITY, (round_no, results)
         assert active == CAPACITY
 
 
@@ -107,3 +123,34 @@ def test_without_the_lock_the_race_oversells(arena, monkeypatch):
     print(f"oversold rounds without the lock: {sum(a > CAPACITY for _, _, a in rounds)}/{ROUNDS}, "
           f"max active {max(a for _, _, a in rounds)} (capacity {CAPACITY})")
     assert any(active > CAPACITY for _, _, active in rounds), rounds
+
+
+def test_concurrent_approvals_never_exceed_capacity(transactional_db, manager):
+    """10 managers approve 10 overlapping requests on a capacity-2 device at once: exactly 2 are confirmed."""
+    from scheduler.choices import BookingStatus
+    from scheduler.services.booking import booking_approve
+
+    device = DeviceFactory(name="OSA 1", device_type=DeviceTypeFactory(name="OSA", default_capacity=CAPACITY))
+    device.capacity = CAPACITY
+    device.save()
+    managers = [manager] + [UserFactory(username=f"boss{i}", is_superuser=True) for i in range(CLIENTS - 1)]
+    with clock.frozen(NOW):
+        for round_no in range(5):
+            start = at(8) + timedelta(hours=3 * round_no)
+            # Written directly: ten conflicting requests of ten users (more than capacity, as after a change of capacity).
+            requests = []
+            for _ in range(CLIENTS):
+                group = BookingGroupFactory(owner=UserFactory())
+                requests.append(Booking.objects.create(group=group, device=device, start=start,
+                                                       end=start + timedelta(hours=2), status=BookingStatus.CONFLICTING))
+
+            def approve_as(actor, booking):
+                def call():
+                    booking_approve(booking=booking, actor=actor)
+                    return "won"
+
+                return call
+
+            results = _together([approve_as(m, b) for m, b in zip(managers, requests, strict=True)])
+            assert results.count("won") == CAPACITY, (round_no, results)
+            assert Booking.objects.filter(device=device, start=start, status=BookingStatus.CONFIRMED).count() == CAPACITY
