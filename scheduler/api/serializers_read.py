@@ -1,6 +1,6 @@
 """Serializers of the scheduler's read endpoints: availability, next slot, schedule, access check, favorites."""
 
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -8,32 +8,19 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core import clock
+from inventory.api.serializers import DeviceBriefSerializer
 from inventory.models import Device
+from scheduler.api.serializers import LabDateTimeField
 from scheduler.models import Favorite
 from scheduler.selectors.availability import policy_read
 from scheduler.selectors.schedule import MAX_DAYS
+from scheduler.services.favorites import MAX_FAVORITE_DEVICES
 
 MAX_WINDOW = timedelta(days=31)
 MAX_DEVICES_PER_QUERY = 200
 
 
 # --- input ---------------------------------------------------------------------------------------
-
-
-class LabDateTimeField(serializers.DateTimeField):
-    """ISO 8601 with an offset, or naive and read in the lab's zone; refuses local times skipped by DST."""
-
-    default_error_messages = {
-        "nonexistent": "This local time does not exist (the clocks jump forward); give an offset or another time.",
-    }
-
-    def enforce_timezone(self, value):
-        if timezone.is_naive(value):
-            tz = getattr(self, "timezone", None) or self.default_timezone()
-            aware = timezone.make_aware(value, tz)
-            if aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != value:
-                self.fail("nonexistent")
-        return super().enforce_timezone(value)
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -147,12 +134,6 @@ class AccessCheckInputSerializer(serializers.Serializer):
 # --- output --------------------------------------------------------------------------------------
 
 
-class DeviceRefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Device
-        fields = ["id", "name"]
-
-
 class BookingOwnerSerializer(serializers.Serializer):
     """The booking's owner, from the flat fields of a read model."""
 
@@ -249,7 +230,7 @@ class ScheduleSerializer(serializers.Serializer):
 
 class PortAccessSerializer(serializers.Serializer):
     port = serializers.CharField(help_text="The port's label as stored.")
-    device = DeviceRefSerializer()
+    device = DeviceBriefSerializer()
     holders = serializers.ListField(child=serializers.CharField(), help_text="Owners of confirmed bookings covering `at`.")
     usable = serializers.BooleanField()
 
@@ -262,7 +243,7 @@ class AccessResultSerializer(serializers.Serializer):
 
 
 class FavoriteSerializer(serializers.ModelSerializer):
-    devices = DeviceRefSerializer(many=True, read_only=True)
+    devices = DeviceBriefSerializer(many=True, read_only=True)
 
     class Meta:
         model = Favorite
@@ -271,4 +252,16 @@ class FavoriteSerializer(serializers.ModelSerializer):
 
 class FavoriteWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
-    devices = serializers.PrimaryKeyRelatedField(queryset=Device.objects.all(), many=True, allow_empty=False)
+    devices = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=MAX_FAVORITE_DEVICES,
+        help_text="Device ids.",
+    )
+
+    def validate_devices(self, ids):
+        """Resolve the ids in one query; name the unknown ones."""
+        ids = list(dict.fromkeys(ids))
+        devices = Device.objects.in_bulk(ids)
+        missing = [str(pk) for pk in ids if pk not in devices]
+        if missing:
+            raise serializers.ValidationError(f"No device with id {', '.join(missing)}.")
+        return [devices[pk] for pk in ids]

@@ -1,5 +1,7 @@
 """Read endpoints of the scheduler (availability, next slot, schedule, access check) and favorites."""
 
+import re
+
 from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -17,9 +19,16 @@ from scheduler.selectors.availability import availability_for, availability_next
 from scheduler.selectors.schedule import Schedule, schedule_for
 from scheduler.services.favorites import favorite_create, favorite_delete, favorite_update
 
+# "?start=2026-06-01T09:00+01:00" unencoded arrives with a space for the "+": put the sign back.
+_LOST_PLUS = re.compile(r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}(?::?\d{2})?)$")
+
 
 def _query(serializer_class, request):
-    serializer = serializer_class(data=request.query_params)
+    params = request.query_params.copy()
+    for key in ("start", "end", "after"):
+        if key in params:
+            params[key] = _LOST_PLUS.sub(r"\1+\2", params[key].strip())
+    serializer = serializer_class(data=params)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 
@@ -166,7 +175,7 @@ class FavoriteViewSet(
     def get_queryset(self):
         return (
             Favorite.objects.filter(owner=self.request.user)
-            .prefetch_related(Prefetch("devices", queryset=Device.objects.only("id", "name").order_by("name", "id")))
+            .prefetch_related(Prefetch("devices", queryset=Device.objects.only("id", "name", "status").order_by("name", "id")))
             .order_by("name", "id")
         )
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from core import clock
 from inventory.models import Device
+from scheduler.booking_rules import on_grid
 from scheduler.constants import ACTIVE_STATUSES
 from scheduler.models import Booking, BookingPolicy, MaintenanceWindow
 
@@ -107,7 +108,8 @@ def grid_ceil(moment: datetime, slot_minutes: int, tz: tzinfo) -> datetime:
 
 
 def is_on_grid(moment: datetime, slot_minutes: int, tz: tzinfo) -> bool:
-    return grid_ceil(moment, slot_minutes, tz) == moment
+    """The booking rules' grid test (one definition of the grid)."""
+    return on_grid(moment, slot_minutes, tz)
 
 
 def first_common_gap(

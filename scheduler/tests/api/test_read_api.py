@@ -99,6 +99,14 @@ def test_availability_answer(member_client, other_member):
     assert entry["bookable"] == entry["free"]
 
 
+def test_availability_accepts_an_unencoded_plus_offset(member_client):
+    """`+02:00` typed into a URL arrives as ` 02:00`; it still means +02:00."""
+    device = DeviceFactory()
+    body = member_client.get(f"{BASE}/availability/?devices={device.pk}&start=2026-06-01T09:00+02:00&end=2026-06-01T10:00%2B02:00").json()
+    assert body["start"] == "2026-06-01T08:00:00+01:00"
+    assert body["end"] == "2026-06-01T09:00:00+01:00"
+
+
 def test_availability_defaults_to_a_week_from_now(member_client):
     device = DeviceFactory()
     body = member_client.get(f"{BASE}/availability/?devices={device.pk}").json()
@@ -241,7 +249,7 @@ def test_access_check_answer(member_client, other_member):
     assert response.json() == {
         "allowed": False,
         "at": "2026-06-01T10:10:00+01:00",
-        "ports": [{"port": "roadm_10_p2", "device": {"id": device.pk, "name": "roadm-10"}, "holders": ["other"], "usable": False}],
+        "ports": [{"port": "roadm_10_p2", "device": {"id": device.pk, "name": "roadm-10", "status": "available"}, "holders": ["other"], "usable": False}],
         "unknown": ["x_1"],
     }
     later = member_client.post(f"{BASE}/access-check/", {"ports": ["roadm_10_p2"], "at": "2026-06-01T11:00"}, format="json")
@@ -295,13 +303,13 @@ def test_favorites_crud_of_own(member_client, member):
     created = member_client.post(f"{BASE}/favorites/", {"name": "Ring", "devices": [second.pk, first.pk]}, format="json")
     assert created.status_code == 201, created.content
     favorite_id = created.json()["id"]
-    assert created.json()["devices"] == [{"id": first.pk, "name": "a-dev"}, {"id": second.pk, "name": "b-dev"}]
+    assert created.json()["devices"] == [{"id": first.pk, "name": "a-dev", "status": "available"}, {"id": second.pk, "name": "b-dev", "status": "available"}]
     assert member_client.get(f"{BASE}/favorites/").json()["count"] == 1
     renamed = member_client.patch(f"{BASE}/favorites/{favorite_id}/", {"name": "Ring 2"}, format="json")
     assert renamed.status_code == 200 and renamed.json()["name"] == "Ring 2"
     assert len(renamed.json()["devices"]) == 2
     replaced = member_client.put(f"{BASE}/favorites/{favorite_id}/", {"name": "Ring 3", "devices": [first.pk]}, format="json")
-    assert replaced.json()["devices"] == [{"id": first.pk, "name": "a-dev"}]
+    assert replaced.json()["devices"] == [{"id": first.pk, "name": "a-dev", "status": "available"}]
     assert member_client.delete(f"{BASE}/favorites/{favorite_id}/").status_code == 204
     assert not Favorite.objects.filter(owner=member).exists()
 
@@ -323,6 +331,21 @@ def test_others_favorites_are_404(member_client, other_member):
 )
 def test_favorite_bad_input_is_400(member_client, body):
     assert member_client.post(f"{BASE}/favorites/", body, format="json").status_code == 400
+
+
+def test_favorite_names_unknown_devices(member_client):
+    device = DeviceFactory()
+    response = member_client.post(f"{BASE}/favorites/", {"name": "x", "devices": [device.pk, device.pk + 7]}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"devices": [f"No device with id {device.pk + 7}."]}
+
+
+def test_favorite_create_query_count_does_not_grow_with_devices(member_client, django_assert_max_num_queries):
+    devices = DeviceFactory.create_batch(40)
+    with django_assert_max_num_queries(12):
+        response = member_client.post(f"{BASE}/favorites/", {"name": "all", "devices": [d.pk for d in devices]}, format="json")
+    assert response.status_code == 201
+    assert len(response.json()["devices"]) == 40
 
 
 def test_favorite_duplicate_name_is_400(member_client):
