@@ -144,8 +144,6 @@ def _conflicting_cart(web, n):
     add_range(web, devices, "2026-12-02", "2026-12-02", "morning")
 
 
-@pytest.mark.xfail(reason="booking_request_preview reads each other holder's owner with its own query: _World in "
-                          "scheduler/services/booking.py needs select_related('group__owner')", strict=False)
 def test_cart_preview_queries_do_not_grow_with_conflicts(web, now, django_assert_max_num_queries):
     """Twelve items that would be shared cost no more queries than two."""
     _conflicting_cart(web, 12)
