@@ -30,4 +30,5 @@ urlpatterns = [
     path("calendar/", calendar.calendar_settings, name="calendar-settings"),
     path("calendar/regenerate/", calendar.calendar_key_regenerate, name="calendar-key-regenerate"),
     path("calendar/<str:key>.ics", calendar.personal_feed, name="calendar-feed"),
+    path("calendar/<str:key>/devices/<int:pk>.ics", calendar.device_feed_by_key, name="device-calendar-feed-key"),
 ]

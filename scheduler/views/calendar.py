@@ -1,8 +1,10 @@
-"""iCal feeds: a personal secret URL for calendar apps, and a per-device feed for signed-in users.
+"""iCal feeds: a personal secret URL for calendar apps, and per-device feeds.
 
-The personal feed is authenticated by its unguessable key alone (calendar apps cannot sign in);
-regenerating the key breaks the old URL. The per-device feed needs a signed-in session, because
-who holds a device is visible only to lab members.
+Calendar apps cannot sign in, so feeds for them are authenticated by the member's unguessable
+feed key alone: /calendar/<key>.ics (the member's sessions) and /calendar/<key>/devices/<id>.ics
+(everyone's active bookings of one device, since any lab member sees them on the schedule).
+Regenerating the key breaks both old URLs. /devices/<id>/calendar.ics serves the device feed to a
+signed-in browser.
 """
 
 from datetime import timedelta
@@ -41,16 +43,27 @@ def _bookings():
     ).order_by("start", "id")
 
 
+def _feed_user(key: str):
+    user = get_user_model().objects.filter(calendar_feed_key=key, is_active=True).first() if len(key) >= 20 else None
+    if user is None:
+        raise Http404("Unknown calendar feed; copy the current URL from your calendar feed page.")
+    return user
+
+
 def personal_feed(request, key: str):
     """Active bookings of the sessions the key's owner owns or collaborates on."""
-    if len(key) < 20:
-        raise Http404
-    user = get_user_model().objects.filter(calendar_feed_key=key, is_active=True).first()
-    if user is None:
-        raise Http404
+    user = _feed_user(key)
     bookings = _bookings().filter(Q(group__owner=user) | Q(group__collaborators=user)).distinct()
     body = calendar_feed_build(name=f"labsite bookings of {user.username}", bookings=bookings, host=request.get_host())
     return _feed_response(body, "labsite-bookings.ics")
+
+
+def device_feed_by_key(request, key: str, pk: int):
+    """A device's active bookings for a calendar app, authenticated by the member's feed key."""
+    _feed_user(key)
+    device = get_object_or_404(Device, pk=pk)
+    body = calendar_feed_build(name=f"labsite: {device.name}", bookings=_bookings().filter(device=device), host=request.get_host())
+    return _feed_response(body, f"device-{device.pk}.ics")
 
 
 @login_required

@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from core import clock
 from inventory.models import Attachment, Device
@@ -54,6 +55,8 @@ def device_detail(request, pk: int):
         "maintenance": maintenance,
         "colors": STATUS_COLORS,
         "range_form": CartRangeForm(initial={"preset": "all_day"}),
+        "feed_url": request.build_absolute_uri(reverse("device-calendar-feed-key", args=[request.user.calendar_feed_key, device.pk]))
+        if request.user.calendar_feed_key else None,
         "nav": "schedule",
     }
     return render(request, "scheduler/device.html", context)

@@ -101,3 +101,16 @@ def test_device_page_query_count(web, other_member, roadm, now, django_assert_ma
 
 def test_unknown_device_is_404(web):
     assert web.get(reverse("device", args=[999])).status_code == 404
+
+
+def test_device_feed_for_calendar_apps_by_key(web, member, other_member, roadm, now):
+    """A calendar app subscribes to a device with the member's feed key; a wrong key is 404."""
+    BookingFactory(group=BookingGroupFactory(owner=other_member), device=roadm, start=utc(3, 7), end=utc(3, 12), status="pending")
+    web.post(reverse("calendar-key-regenerate"))
+    member.refresh_from_db()
+    url = reverse("device-calendar-feed-key", args=[member.calendar_feed_key, roadm.pk])
+    assert url in web.get(reverse("device", args=[roadm.pk])).content.decode()
+    events = _events(Client().get(url))
+    assert [str(e["SUMMARY"]) for e in events] == ["ROADM 10 (pending)"]
+    assert str(events[0]["STATUS"]) == "TENTATIVE"
+    assert Client().get(reverse("device-calendar-feed-key", args=["y" * 40, roadm.pk])).status_code == 404
