@@ -8,7 +8,8 @@ from core import views
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
-    template_name = "registration/password_change_form.html"
+    # Not registration/password_change_form.html: the admin renders that name for its own page.
+    template_name = "account/password_change.html"
     success_url = reverse_lazy("profile")
     extra_context = {"nav": "account"}
 
