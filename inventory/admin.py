@@ -6,7 +6,7 @@ every other admin write leaves an audit event `inventory.<model>.created|updated
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Count
 from django.http import HttpResponse
@@ -16,13 +16,13 @@ from django.urls import path
 from django.utils.html import format_html, format_html_join
 
 from core import clock
+from core.admin import ReadOnlyAdmin
 from core.services.audit import audit_log
-from inventory.choices import HistoryAction
 from inventory.models import Attachment, Device, DeviceHistory, DeviceType, Manufacturer, Port, Site, Tag
+from inventory.services.attachments import attachment_create, attachment_delete, attachment_validate
 from inventory.services.csv_export import CSV_COLUMNS, devices_export_csv, devices_export_queryset
 from inventory.services.csv_import import devices_import_csv
 from inventory.services.devices import device_delete, device_history_record, device_snapshot
-from inventory.validators import validate_attachment_file
 
 IMPORT_PERMISSIONS = ("inventory.add_device", "inventory.change_device")
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
@@ -115,7 +115,7 @@ class PortAdmin(AuditedAdmin):
 
 
 class AttachmentForm(forms.ModelForm):
-    """The uploaded file obeys ATTACHMENT_MAX_BYTES and ATTACHMENT_EXTENSIONS."""
+    """The uploaded file obeys ATTACHMENT_MAX_BYTES and ATTACHMENT_EXTENSIONS, as in the API."""
 
     class Meta:
         model = Attachment
@@ -124,33 +124,11 @@ class AttachmentForm(forms.ModelForm):
     def clean_file(self):
         file = self.cleaned_data.get("file")
         if file and "file" in self.changed_data:
-            validate_attachment_file(file)
+            try:
+                attachment_validate(name=file.name, size=file.size)
+            except ValidationError as exc:
+                raise ValidationError(exc.message_dict["file"]) from exc
         return file
-
-
-def _attachment_saved(request, attachment: Attachment) -> None:
-    """Fill the file's metadata from the upload, save, and record the upload in the device history."""
-    upload = attachment.file.file
-    attachment.original_name = attachment.file.name.rsplit("/", 1)[-1][:255]
-    attachment.size = attachment.file.size
-    attachment.content_type = (getattr(upload, "content_type", "") or "")[:100]
-    attachment.uploaded_by = request.user
-    attachment.save()
-    device = attachment.device
-    DeviceHistory.objects.create(device_id=device.pk, device_name=device.name, action=HistoryAction.ATTACHMENT_ADDED,
-                                 field="attachments", new_value=attachment.original_name, actor=request.user)
-    _audit(request, attachment, "created", {"device": device.pk, "size": attachment.size})
-
-
-def _attachment_deleted(request, attachment: Attachment) -> None:
-    """Delete the row (the stored file once the transaction commits) and record it in the history."""
-    device = attachment.device
-    DeviceHistory.objects.create(device_id=device.pk, device_name=device.name, action=HistoryAction.ATTACHMENT_REMOVED,
-                                 field="attachments", old_value=attachment.original_name, actor=request.user)
-    _audit(request, attachment, "deleted", {"device": device.pk})
-    storage, name = attachment.file.storage, attachment.file.name
-    attachment.delete()
-    transaction.on_commit(lambda: storage.delete(name))
 
 
 @admin.register(Attachment)
@@ -169,21 +147,21 @@ class AttachmentAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            with transaction.atomic():
-                _attachment_saved(request, obj)
+            # The admin goes on with `obj` (messages, redirect): make it the stored attachment.
+            stored = attachment_create(device=form.cleaned_data["device"], actor=request.user, file=form.cleaned_data["file"])
+            vars(obj).update(vars(stored))
 
     def delete_model(self, request, obj):
-        with transaction.atomic():
-            _attachment_deleted(request, obj)
+        attachment_delete(attachment=obj, actor=request.user)
 
     def delete_queryset(self, request, queryset):
         with transaction.atomic():
             for obj in queryset.select_related("device"):
-                _attachment_deleted(request, obj)
+                attachment_delete(attachment=obj, actor=request.user)
 
 
 @admin.register(DeviceHistory)
-class DeviceHistoryAdmin(admin.ModelAdmin):
+class DeviceHistoryAdmin(ReadOnlyAdmin):
     """Read-only: history is written by the device services only."""
 
     list_display = ("created_at", "device_name", "action", "field", "old_value", "new_value", "actor")
@@ -193,15 +171,6 @@ class DeviceHistoryAdmin(admin.ModelAdmin):
     fields = ("created_at", "device_id", "device_name", "action", "field", "old_value", "new_value", "actor")
     readonly_fields = fields
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class PortInline(admin.TabularInline):
@@ -308,11 +277,12 @@ class DeviceAdmin(admin.ModelAdmin):
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Attachment:
-            instances = formset.save(commit=False)
+            formset.save(commit=False)
             for attachment in formset.deleted_objects:
-                _attachment_deleted(request, attachment)
-            for attachment in instances:
-                _attachment_saved(request, attachment)
+                attachment_delete(attachment=attachment, actor=request.user)
+            for inline_form in formset.extra_forms:
+                if inline_form.has_changed() and inline_form.cleaned_data.get("file") and not inline_form.cleaned_data.get("DELETE"):
+                    attachment_create(device=form.instance, actor=request.user, file=inline_form.cleaned_data["file"])
             return
         super().save_formset(request, form, formset, change)
         if formset.model is Port:

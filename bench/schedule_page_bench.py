@@ -1,0 +1,72 @@
+"""Week schedule page benchmark: server time and SQL queries of GET / (the grid) for all devices.
+
+Reuses bench/scheduler_bench.py's deterministic lab (200 devices with ports, 30,000 bookings over
+two years around today, maintenance windows) in its own database: a fresh SQLite file under /tmp by
+default, or the (emptied) database in DATABASE_URL. Then it requests the week page as a signed-in
+member with the Django test client and reports the median and p95 over --runs requests, and the
+query count; also the htmx fragment, a search and next week.
+
+    DEBUG=true .venv/bin/python bench/schedule_page_bench.py [--runs 30]
+    DEBUG=true DATABASE_URL=postgres://postgres@127.0.0.1:5432/labsite_bench .venv/bin/python bench/schedule_page_bench.py
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.scheduler_bench import build_lab, configure, queries_of  # noqa: E402
+
+
+def timed(fn, runs: int) -> tuple[float, float, float]:
+    """Median and p95 wall time, and median CPU time of this process, in ms (after one warm-up)."""
+    fn()
+    wall, cpu = [], []
+    for _ in range(runs):
+        t0, c0 = time.perf_counter(), time.process_time()
+        fn()
+        wall.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
+    wall.sort()
+    return statistics.median(wall), wall[max(0, int(len(wall) * 0.95) - 1)], statistics.median(cpu)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    database_url = configure(os.environ.get("DATABASE_URL"))
+
+    from django.test import Client
+
+    from core import clock
+    from scheduler.models import Booking
+
+    now = clock.now()
+    lab = build_lab(now)
+    client = Client()
+    client.force_login(lab["heavy"])
+    cases = [
+        ("GET / (this week, all devices)", "/", {}),
+        ("GET / htmx fragment", "/", {"HTTP_HX_REQUEST": "true"}),
+        ("GET /?q=roadm, tf (search)", "/?q=roadm,%20teraflex", {}),
+        ("GET / next week", "/?week=" + (now.date() + timedelta(days=7)).isoformat(), {}),
+    ]
+    print(f"database: {database_url.split('@')[-1]}; bookings: {Booking.objects.count()}; devices: {len(lab['devices'])}")
+    for label, url, headers in cases:
+        response = client.get(url, **headers)
+        assert response.status_code == 200, response.content[:500]
+        cells = response.content.count(b'<td class="cell')
+        queries = queries_of(lambda url=url, headers=headers: client.get(url, **headers))
+        median, p95, cpu = timed(lambda url=url, headers=headers: client.get(url, **headers), args.runs)
+        print(f"{label:34s} median {median:6.1f} ms  p95 {p95:6.1f} ms  cpu {cpu:6.1f} ms  queries {queries:2d}  cells {cells}  "
+              f"size {len(response.content) // 1024} KiB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""Device page, attachment download and the iCal feeds."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.core.files.base import ContentFile
+from django.test import Client
+from django.urls import reverse
+from icalendar import Calendar
+
+from inventory.models import Attachment
+from inventory.tests.factories import TagFactory
+from scheduler.services.booking import booking_request
+from scheduler.tests.factories import BookingFactory, BookingGroupFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def utc(day, hour):
+    return datetime(2026, 12, day, hour, tzinfo=UTC)
+
+
+def test_device_page_shows_details_ports_tags_and_calendar(web, other_member, roadm, now):
+    roadm.tags.add(TagFactory(name="c-band"))
+    BookingFactory(group=BookingGroupFactory(owner=other_member), device=roadm, start=utc(3, 7), end=utc(3, 12), status="confirmed")
+    html = web.get(reverse("device", args=[roadm.pk])).content.decode()
+    assert "roadm_10_p2" in html and "c-band" in html
+    assert "Confirmed</span> other" in html
+    assert "Book ROADM 10" in html
+
+
+def test_attachment_download_needs_sign_in(web, roadm):
+    attachment = Attachment(device=roadm, original_name="manual.pdf", content_type="application/pdf", size=5)
+    attachment.file.save("manual.pdf", ContentFile(b"%PDF-"), save=True)
+    url = reverse("device-attachment", args=[roadm.pk, attachment.pk])
+    assert Client().get(url).status_code == 302
+    response = web.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-"
+    assert 'filename="manual.pdf"' in response["Content-Disposition"]
+
+
+def _events(response):
+    calendar = Calendar.from_ical(response.content)
+    return list(calendar.walk("VEVENT"))
+
+
+def test_personal_feed(web, member, other_member, roadm, teraflex, now):
+    """The secret URL lists the member's own and shared sessions' active bookings, in UTC."""
+    own = booking_request(requester=member, items=[{"device": roadm, "start": utc(2, 7), "end": utc(2, 12)}])
+    booking_request(requester=other_member, collaborators=["member"], items=[{"device": teraflex, "start": utc(3, 7), "end": utc(3, 12)}])
+    booking_request(requester=other_member, items=[{"device": teraflex, "start": utc(4, 7), "end": utc(4, 12)}])
+    web.post(reverse("calendar-key-regenerate"))
+    member.refresh_from_db()
+    key = member.calendar_feed_key
+    assert key and key in web.get(reverse("calendar-settings")).content.decode()
+    response = Client().get(reverse("calendar-feed", args=[key]))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
+    events = _events(response)
+    assert len(events) == 2
+    first = events[0]
+    assert str(first["UID"]) == f"booking-{own.bookings.get().pk}@testserver"
+    assert first.decoded("DTSTART") == utc(2, 7) and first.decoded("DTEND") == utc(2, 12)
+    assert first.decoded("DTSTART").tzinfo is not None and first.decoded("DTSTART").utcoffset().total_seconds() == 0
+    assert "DTSTAMP" in first and str(first["SUMMARY"]) == "ROADM 10 (pending)"
+
+
+def test_regenerated_key_replaces_the_old_url(web, member):
+    web.post(reverse("calendar-key-regenerate"))
+    member.refresh_from_db()
+    old = member.calendar_feed_key
+    web.post(reverse("calendar-key-regenerate"))
+    member.refresh_from_db()
+    assert member.calendar_feed_key != old
+    assert Client().get(reverse("calendar-feed", args=[old])).status_code == 404
+    assert Client().get(reverse("calendar-feed", args=[member.calendar_feed_key])).status_code == 200
+
+
+def test_unknown_feed_key_is_404(db):
+    assert Client().get(reverse("calendar-feed", args=["x" * 40])).status_code == 404
+    assert Client().get(reverse("calendar-feed", args=["short"])).status_code == 404
+
+
+def test_device_feed_for_signed_in_users(web, other_member, roadm, now):
+    BookingFactory(group=BookingGroupFactory(owner=other_member), device=roadm, start=utc(3, 7), end=utc(3, 12), status="confirmed")
+    BookingFactory(group=BookingGroupFactory(owner=other_member), device=roadm, start=utc(4, 7), end=utc(4, 12), status="cancelled")
+    url = reverse("device-calendar-feed", args=[roadm.pk])
+    assert Client().get(url).status_code == 302
+    events = _events(web.get(url))
+    assert [str(e["SUMMARY"]) for e in events] == ["ROADM 10 (confirmed)"]
+    assert str(events[0]["STATUS"]) == "CONFIRMED"
+
+
+def test_device_page_query_count(web, other_member, roadm, now, django_assert_max_num_queries):
+    """The device page's queries don't grow with its bookings."""
+    for day in range(2, 20):
+        BookingFactory(group=BookingGroupFactory(owner=other_member), device=roadm, start=utc(day, 7), end=utc(day, 12), status="confirmed")
+    with django_assert_max_num_queries(12):
+        assert web.get(reverse("device", args=[roadm.pk])).status_code == 200
+
+
+def test_unknown_device_is_404(web):
+    assert web.get(reverse("device", args=[999])).status_code == 404
+
+
+def test_device_feed_for_calendar_apps_by_key(web, member, other_member, roadm, now):
+    """A calendar app subscribes to a device with the member's feed key; a wrong key is 404."""
+    BookingFactory(group=BookingGroupFactory(owner=other_member), device=roadm, start=utc(3, 7), end=utc(3, 12), status="pending")
+    web.post(reverse("calendar-key-regenerate"))
+    member.refresh_from_db()
+    url = reverse("device-calendar-feed-key", args=[member.calendar_feed_key, roadm.pk])
+    assert url in web.get(reverse("device", args=[roadm.pk])).content.decode()
+    events = _events(Client().get(url))
+    assert [str(e["SUMMARY"]) for e in events] == ["ROADM 10 (pending)"]
+    assert str(events[0]["STATUS"]) == "TENTATIVE"
+    assert Client().get(reverse("device-calendar-feed-key", args=["y" * 40, roadm.pk])).status_code == 404

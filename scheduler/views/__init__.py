@@ -1,0 +1,1 @@
+"""Booking pages (server-rendered, htmx for partial updates). Each module holds one page's views."""

@@ -1,0 +1,225 @@
+"""My bookings (sessions owned or shared with the member) and favorites, with their actions.
+
+Every action looks the session up among those visible to the member (404 otherwise) and then
+calls one booking service, which checks who may do what (403 → a message on the page).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_POST
+
+from core import clock
+from core.exceptions import ApplicationError
+from scheduler.constants import ACTIVE_STATUSES
+from scheduler.forms import CollaboratorsForm, ExtendForm, FavoriteForm, RebookForm
+from scheduler.models import Booking, BookingGroup, Favorite
+from scheduler.selectors.bookings import booking_groups_visible_to, bookings_visible_to
+from scheduler.services.booking import (
+    booking_cancel,
+    booking_group_cancel,
+    booking_group_extend,
+    booking_group_rebook,
+    booking_group_set_collaborators,
+)
+from scheduler.services.favorites import favorite_create, favorite_delete
+from scheduler.views.common import back, flash_error
+
+PAGE_SIZE = 20
+
+
+def session_status(bookings: list[Booking], now) -> str:
+    """One word for a session: the state of its live bookings, else how it ended."""
+    statuses = {b.status for b in bookings}
+    live = [b for b in bookings if b.status in ACTIVE_STATUSES]
+    if live:
+        if all(b.end <= now for b in live):
+            return "finished"
+        live_statuses = {b.status for b in live}
+        if live_statuses == {"confirmed"}:
+            return "in progress" if any(b.start <= now < b.end for b in live) else "confirmed"
+        if "conflicting" in live_statuses:
+            return "conflicting"
+        if "confirmed" in live_statuses:
+            return "partly confirmed"
+        return "pending"
+    for final in ("rejected", "expired", "cancelled"):
+        if statuses == {final}:
+            return final
+    return "closed"
+
+
+def _my_groups(user):
+    return (
+        booking_groups_visible_to(user=user)
+        # Managers see every session through the selector; this page lists only their own and shared ones.
+        .filter(Q(owner=user) | Q(pk__in=BookingGroup.collaborators.through.objects.filter(user_id=user.pk).values("bookinggroup_id")))
+        .select_related("owner")
+        .prefetch_related(
+            "collaborators",
+            Prefetch("bookings", queryset=Booking.objects.select_related("device", "device__device_type").order_by("start", "id")),
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+@login_required
+def my_bookings(request):
+    """Sessions owned or shared, newest first, 20 a page; by default only those still to come or running."""
+    now = clock.now()
+    show = "all" if request.GET.get("show") == "all" else "active"
+    groups = _my_groups(request.user)
+    if show == "active":
+        live = Booking.objects.filter(status__in=ACTIVE_STATUSES, end__gt=now).values("group_id")
+        groups = groups.filter(pk__in=live)
+    page = Paginator(groups, PAGE_SIZE).get_page(request.GET.get("page"))
+    sessions = []
+    for group in page.object_list:
+        bookings = list(group.bookings.all())
+        sessions.append({
+            "group": group,
+            "bookings": bookings,
+            "status": session_status(bookings, now),
+            "is_owner": group.owner_id == request.user.pk,
+            "start": min((b.start for b in bookings), default=None),
+            "end": max((b.end for b in bookings), default=None),
+            "collaborators": ", ".join(u.username for u in group.collaborators.all()),
+        })
+    context = {
+        "sessions": sessions,
+        "page": page,
+        "show": show,
+        "active_statuses": ACTIVE_STATUSES,
+        "nav": "bookings",
+    }
+    return render(request, "scheduler/my_bookings.html", context)
+
+
+def _group_for(request, pk: int):
+    return get_object_or_404(booking_groups_visible_to(user=request.user), pk=pk)
+
+
+@login_required
+@require_POST
+def group_cancel(request, pk: int):
+    group = _group_for(request, pk)
+    try:
+        cancelled = booking_group_cancel(group=group, actor=request.user)
+    except ApplicationError as error:
+        flash_error(request, error)
+    else:
+        messages.success(request, f"Session {group.pk}: {len(cancelled)} booking(s) cancelled.")
+    return back(request, "my-bookings")
+
+
+@login_required
+@require_POST
+def booking_cancel_view(request, pk: int):
+    booking = get_object_or_404(bookings_visible_to(user=request.user), pk=pk)
+    try:
+        booking_cancel(booking=booking, actor=request.user)
+    except ApplicationError as error:
+        flash_error(request, error)
+    else:
+        messages.success(request, f"Booking of {booking.device} cancelled.")
+    return back(request, "my-bookings")
+
+
+@login_required
+@require_POST
+def group_extend(request, pk: int):
+    group = _group_for(request, pk)
+    form = ExtendForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the new end day and time.")
+        return back(request, "my-bookings")
+    try:
+        booking_group_extend(group=group, actor=request.user, end=form.end())
+    except ApplicationError as error:
+        flash_error(request, error)
+    else:
+        messages.success(request, f"Session {group.pk} extended to {form.end():%a %-d %b %H:%M}; new time awaits approval where needed.")
+    return back(request, "my-bookings")
+
+
+@login_required
+@require_POST
+def group_rebook(request, pk: int):
+    group = _group_for(request, pk)
+    form = RebookForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the new start day and time.")
+        return back(request, "my-bookings")
+    try:
+        new_group = booking_group_rebook(group=group, actor=request.user, start=form.start())
+    except ApplicationError as error:
+        flash_error(request, error)
+    else:
+        messages.success(request, f"Session {group.pk} rebooked as session {new_group.pk} from {form.start():%a %-d %b %H:%M}.")
+    return back(request, "my-bookings")
+
+
+@login_required
+@require_POST
+def group_collaborators(request, pk: int):
+    group = _group_for(request, pk)
+    form = CollaboratorsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Collaborators: usernames separated by commas.")
+        return back(request, "my-bookings")
+    try:
+        booking_group_set_collaborators(group=group, actor=request.user, usernames=form.usernames())
+    except ApplicationError as error:
+        flash_error(request, error)
+    else:
+        messages.success(request, f"Session {group.pk}: collaborators saved.")
+    return back(request, "my-bookings")
+
+
+@login_required
+@require_POST
+def group_favorite(request, pk: int):
+    group = _group_for(request, pk)
+    form = FavoriteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the favorite a name.")
+        return back(request, "my-bookings")
+    devices = sorted({b.device for b in group.bookings.select_related("device")}, key=lambda d: d.pk)
+    try:
+        favorite = favorite_create(owner=request.user, name=form.cleaned_data["name"], devices=devices)
+    except ApplicationError as error:
+        flash_error(request, error)
+    else:
+        messages.success(request, f"Saved “{favorite.name}” with {len(devices)} device(s) in your favorites.")
+    return back(request, "my-bookings")
+
+
+@login_required
+def favorites(request):
+    rows = Favorite.objects.filter(owner=request.user).prefetch_related("devices__device_type").order_by("name")
+    return render(request, "scheduler/favorites.html", {"favorites": rows, "nav": "favorites"})
+
+
+@login_required
+@require_POST
+def favorite_to_cart(request, pk: int):
+    """Pick the favorite's devices in the cart's "devices for dates" form."""
+    favorite = get_object_or_404(Favorite, pk=pk, owner=request.user)
+    request.session["cart_devices"] = list(favorite.devices.values_list("pk", flat=True))
+    messages.success(request, f"“{favorite.name}”: its devices are picked below; choose the dates and slot.")
+    return back(request, "cart")
+
+
+@login_required
+@require_POST
+def favorite_delete_view(request, pk: int):
+    favorite = get_object_or_404(Favorite, pk=pk, owner=request.user)
+    try:
+        favorite_delete(favorite=favorite, actor=request.user)
+    except ApplicationError as error:
+        flash_error(request, error)
+    else:
+        messages.success(request, f"Favorite “{favorite.name}” deleted.")
+    return back(request, "favorites")

@@ -1,0 +1,93 @@
+"""iCal feeds: a personal secret URL for calendar apps, and per-device feeds.
+
+Calendar apps cannot sign in, so feeds for them are authenticated by the member's unguessable
+feed key alone: /calendar/<key>.ics (the member's sessions) and /calendar/<key>/devices/<id>.ics
+(everyone's active bookings of one device, since any lab member sees them on the schedule).
+Regenerating the key breaks both old URLs. /devices/<id>/calendar.ics serves the device feed to a
+signed-in browser.
+"""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from core import clock
+from core.hashing import new_secret
+from core.services.audit import audit_log
+from inventory.models import Device
+from scheduler.calendar import calendar_feed_build
+from scheduler.constants import ACTIVE_STATUSES
+from scheduler.models import Booking
+
+FEED_PAST = timedelta(days=60)
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+
+
+def _feed_response(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=CONTENT_TYPE)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+def _bookings():
+    return Booking.objects.filter(status__in=ACTIVE_STATUSES, end__gte=clock.now() - FEED_PAST).select_related(
+        "device", "device__device_type", "group__owner"
+    ).order_by("start", "id")
+
+
+def _feed_user(key: str):
+    user = get_user_model().objects.filter(calendar_feed_key=key, is_active=True).first() if len(key) >= 20 else None
+    if user is None:
+        raise Http404("Unknown calendar feed; copy the current URL from your calendar feed page.")
+    return user
+
+
+def personal_feed(request, key: str):
+    """Active bookings of the sessions the key's owner owns or collaborates on."""
+    user = _feed_user(key)
+    bookings = _bookings().filter(Q(group__owner=user) | Q(group__collaborators=user)).distinct()
+    body = calendar_feed_build(name=f"labsite bookings of {user.username}", bookings=bookings, host=request.get_host())
+    return _feed_response(body, "labsite-bookings.ics")
+
+
+def device_feed_by_key(request, key: str, pk: int):
+    """A device's active bookings for a calendar app, authenticated by the member's feed key."""
+    _feed_user(key)
+    device = get_object_or_404(Device, pk=pk)
+    body = calendar_feed_build(name=f"labsite: {device.name}", bookings=_bookings().filter(device=device), host=request.get_host())
+    return _feed_response(body, f"device-{device.pk}.ics")
+
+
+@login_required
+def device_feed(request, pk: int):
+    device = get_object_or_404(Device, pk=pk)
+    body = calendar_feed_build(name=f"labsite: {device.name}", bookings=_bookings().filter(device=device), host=request.get_host())
+    return _feed_response(body, f"device-{device.pk}.ics")
+
+
+@login_required
+def calendar_settings(request):
+    key = request.user.calendar_feed_key
+    url = request.build_absolute_uri(f"/calendar/{key}.ics") if key else None
+    return render(request, "scheduler/calendar_settings.html", {"feed_url": url, "nav": "account"})
+
+
+@login_required
+@require_POST
+def calendar_key_regenerate(request):
+    """Give the member a new feed key; the old URL stops working at once."""
+    user = request.user
+    with transaction.atomic():
+        user.calendar_feed_key = new_secret(30)
+        user.save(update_fields=["calendar_feed_key"])
+        audit_log(actor=user, action="core.user.calendar_key_regenerated", target=user)
+    messages.success(request, "New calendar feed URL created; the old one no longer works.")
+    return redirect("calendar-settings")

@@ -1,0 +1,130 @@
+"""The booking cart: review what was picked, see per item whether it is free, will be shared
+(conflicting) or cannot be booked, add collaborators and a message, and submit one session."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_GET, require_POST
+
+from core.exceptions import ApplicationError, RuleConflict
+from inventory.models import Device
+from scheduler.cart import Cart, preset_windows
+from scheduler.forms import CartDetailsForm, CartRangeForm
+from scheduler.services.booking import booking_request, booking_request_preview
+from scheduler.views.common import back, error_text
+
+SUGGESTION_LIMIT = 10
+
+
+def cart_service_items(cart: Cart) -> tuple[list[dict], dict[int, Device]]:
+    """The cart's items as the booking services take them (with Device objects), one query."""
+    items = cart.items
+    devices = Device.objects.select_related("device_type").in_bulk({i["device"] for i in items})
+    service_items = [{"device": devices[i["device"]], "start": i["start"], "end": i["end"]} for i in items if i["device"] in devices]
+    return service_items, devices
+
+
+@login_required
+def cart_page(request):
+    cart = Cart(request.session)
+    items, _ = cart_service_items(cart)
+    checks = booking_request_preview(requester=request.user, items=items) if items else []
+    failures = cart.failures
+    rows = []
+    for index, item in enumerate(items):
+        check = checks[index] if index < len(checks) else None
+        rows.append({"index": index, "item": item, "check": check, "failure": failures.get(index)})
+    range_form = CartRangeForm(initial={"devices": request.session.get("cart_devices", []), "preset": "all_day"})
+    details_form = CartDetailsForm(initial={"collaborators": cart.collaborators, "message": cart.message})
+    context = {
+        "rows": rows,
+        "range_form": range_form,
+        "details_form": details_form,
+        "patches": cart.patches,
+        "any_refused": any(r["check"] and r["check"].outcome == "refused" for r in rows),
+        "any_conflicting": any(r["check"] and r["check"].outcome == "conflicting" for r in rows),
+        "nav": "cart",
+    }
+    return render(request, "scheduler/cart.html", context)
+
+
+@login_required
+@require_POST
+def cart_add_range(request):
+    """Devices × a date range × a slot preset (or custom hours) into the cart."""
+    form = CartRangeForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label or 'Dates'}: {' '.join(errors)}".strip())
+        return back(request, "cart")
+    data = form.cleaned_data
+    windows = preset_windows(first=data["first_day"], last=data["last_day"], preset=data["preset"],
+                             start_time=data.get("start_time"), end_time=data.get("end_time"))
+    cart = Cart(request.session)
+    count = cart.add([(device.pk, start, end) for device in data["devices"] for start, end in windows])
+    request.session.pop("cart_devices", None)
+    messages.success(request, f"Added {len(data['devices'])} device(s) × {len(windows)} window(s); the cart holds {count} item(s).")
+    return back(request, "cart")
+
+
+@login_required
+@require_POST
+def cart_remove(request, index: int):
+    Cart(request.session).remove(index)
+    return back(request, "cart")
+
+
+@login_required
+@require_POST
+def cart_clear(request):
+    Cart(request.session).clear()
+    request.session.pop("cart_devices", None)
+    messages.success(request, "Cart emptied.")
+    return back(request, "cart")
+
+
+@login_required
+@require_POST
+def cart_submit(request):
+    """One booking_request for the whole cart. On a refusal nothing is booked and the cart stays."""
+    cart = Cart(request.session)
+    form = CartDetailsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Check the collaborators and the message.")
+        return redirect("cart")
+    cart.set_details(collaborators=form.cleaned_data["collaborators"], message=form.cleaned_data["message"])
+    items, _ = cart_service_items(cart)
+    if not items:
+        messages.warning(request, "The cart is empty: tick cells on the schedule or add devices for dates.")
+        return redirect("cart")
+    try:
+        group = booking_request(requester=request.user, items=items, collaborators=form.usernames(),
+                                message=form.cleaned_data["message"])
+    except RuleConflict as error:
+        cart.set_failures({int(c["item"]): str(c.get("message") or c.get("reason", "")) for c in error.conflicts if c.get("item") is not None})
+        messages.error(request, f"Nothing was booked. {error_text(error)}")
+        return redirect("cart")
+    except ApplicationError as error:
+        messages.error(request, f"Nothing was booked. {error_text(error)}")
+        return redirect("cart")
+    cart.clear()
+    statuses = sorted({b.status for b in group.bookings.all()})
+    messages.success(request, f"Session {group.pk} requested ({len(items)} booking(s): {', '.join(statuses)}).")
+    return redirect("my-bookings")
+
+
+@login_required
+@require_GET
+def user_suggestions(request):
+    """<option>s of usernames matching the last name being typed, for the collaborators datalist."""
+    typed = (request.GET.get("collaborators") or request.GET.get("q") or "").replace(",", " ").split()
+    term = typed[-1] if typed else ""
+    users = get_user_model().objects.filter(is_active=True).exclude(pk=request.user.pk)
+    if term:
+        users = users.filter(username__icontains=term)
+    names = list(users.order_by("username").values_list("username", flat=True)[:SUGGESTION_LIMIT])
+    prefix = " ".join(typed[:-1])
+    return TemplateResponse(request, "scheduler/_user_options.html", {"names": names, "prefix": f"{prefix}, " if prefix else ""})
