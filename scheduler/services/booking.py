@@ -20,6 +20,8 @@ Decisions written down here (DESIGN §4 leaves them open):
   wall-clock offsets from the first start (so 07:00-12:00 stays 07:00-12:00 across a DST change);
   only the owner rebooks, and the new session keeps the collaborators and the message.
 - Group approve is all or nothing; bulk actions in the admin decide booking by booking.
+- A request whose end has passed is not approved (single approve: 409); group approve skips such
+  requests and leaves them to expiry.
 """
 
 from collections import defaultdict
@@ -456,6 +458,12 @@ def _locked_booking(booking: Booking) -> Booking:
 def _approve_check(booking: Booking, *, tz, extra_confirmed: list[tuple[datetime, datetime]] = ()) -> tuple[str, str]:
     """(reason code, message) why `booking` cannot be confirmed now; ("", "") when it can."""
     device = booking.device
+    if booking.end <= clock.now():
+        # Confirming after the fact would record a use nobody decided in time; expiry takes it.
+        return "validation", (
+            f"This request for {device.name} {rules.describe_window(booking.start, booking.end, tz)} has ended "
+            "without a decision; it will expire."
+        )
     if not device.is_bookable:
         return "unavailable", f"{device.name} cannot be booked while its status is {device.get_status_display().lower()}."
     window = MaintenanceWindow.objects.filter(device=device, start__lt=booking.end, end__gt=booking.start).first()
@@ -669,7 +677,9 @@ def booking_group_approve(*, group: BookingGroup, actor, note: str = "") -> list
     with transaction.atomic():
         group, bookings = _group_locked(group)
         _require_manager(actor, group)
-        targets = [b for b in bookings if b.status in UNDECIDED_STATUSES]
+        # Requests that have already ended are left to expiry (see _approve_check).
+        now = clock.now()
+        targets = [b for b in bookings if b.status in UNDECIDED_STATUSES and b.end > now]
         if not targets:
             raise RuleConflict("This session has no pending or conflicting requests to approve.", conflicts=[])
         conflicts, accepted = [], defaultdict(list)

@@ -367,3 +367,24 @@ def test_approve_refuses_unbookable_or_maintenance(manager, roadm):
     with pytest.raises(RuleConflict) as excinfo:
         svc.booking_approve(booking=booking, actor=manager)
     assert excinfo.value.conflicts[0]["reason"] == "unavailable"
+
+
+def test_approve_refuses_a_request_that_has_ended(member, manager, roadm):
+    """A request whose end has passed (not yet expired by the worker) is not confirmed after the fact."""
+    ended = BookingFactory(device=roadm, start=at(6, day=1), end=at(8, day=1), status=S.PENDING, group__owner=member)
+    with pytest.raises(RuleConflict, match="has ended") as excinfo:
+        svc.booking_approve(booking=ended, actor=manager)
+    assert excinfo.value.conflicts[0]["reason"] == "validation"
+    assert refresh(ended) == [S.PENDING]
+
+
+def test_group_approve_leaves_ended_requests_to_expiry(member, manager, roadm, amp):
+    """Group approval confirms the session's requests that have not ended; ended ones are left to expire."""
+    group = svc.booking_request(requester=member, items=[{"device": roadm, "start": at(10), "end": at(12)}])
+    ended = BookingFactory(group=group, device=amp, start=at(6, day=1), end=at(8, day=1), status=S.PENDING)
+    approved = svc.booking_group_approve(group=group, actor=manager)
+    assert [b.device for b in approved] == [roadm]
+    assert refresh(ended) == [S.PENDING]
+    only_ended = BookingFactory(device=amp, start=at(6, day=1), end=at(8, day=1), status=S.PENDING).group
+    with pytest.raises(RuleConflict, match="no pending or conflicting requests"):
+        svc.booking_group_approve(group=only_ended, actor=manager)
