@@ -26,7 +26,7 @@ Decisions written down here (DESIGN §4 leaves them open):
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -133,9 +133,13 @@ def _normalise(value: datetime, tz: ZoneInfo, label: str) -> datetime:
     if not isinstance(value, datetime):
         raise ApplicationError(f"The {label} must be a date and time.")
     try:
-        return rules.read_in_zone(value, tz)
+        value = rules.read_in_zone(value, tz)
+        value.astimezone(UTC)  # stored in UTC: refuse what cannot be
     except ValueError as exc:
         raise ApplicationError(str(exc)) from exc
+    except OverflowError as exc:
+        raise ApplicationError(f"The {label} must lie between the years 1 and 9999.") from exc
+    return value
 
 
 def _check_item(verdict: _Verdict, *, owner, world: _World, now: datetime, limits: rules.Limits, tz: ZoneInfo,
@@ -751,11 +755,15 @@ def booking_group_rebook(*, group: BookingGroup, actor, start: datetime) -> Book
         base = min(b.start for b in source).astimezone(tz).replace(tzinfo=None)
         new_base = start.astimezone(tz).replace(tzinfo=None)
         items = []
-        for booking in source:
-            local_start = booking.start.astimezone(tz).replace(tzinfo=None)
-            local_end = booking.end.astimezone(tz).replace(tzinfo=None)
-            items.append({"device": booking.device_id, "start": new_base + (local_start - base),
-                          "end": new_base + (local_end - base)})
+        try:
+            for booking in source:
+                local_start = booking.start.astimezone(tz).replace(tzinfo=None)
+                local_end = booking.end.astimezone(tz).replace(tzinfo=None)
+                items.append({"device": booking.device_id, "start": new_base + (local_start - base),
+                              "end": new_base + (local_end - base)})
+        except OverflowError as exc:
+            raise ApplicationError("The copy would end after the year 9999; pick an earlier start.",
+                                   extra={"start": ["The copy would end after the year 9999."]}) from exc
         now = clock.now()
         policy = BookingPolicy.load()
         try:
