@@ -842,6 +842,44 @@ def booking_cancel_for_maintenance(*, bookings: list[Booking], window: Maintenan
                     data={"maintenance": window.pk})
 
 
+def booking_device_retired(*, device: Device, actor) -> list[Booking]:
+    """Reject the undecided requests of a device that has just been retired; keep its confirmed bookings.
+
+    Runs inside the transaction that retires the device (inventory's device_status_changed signal,
+    connected in SchedulerConfig.ready()). A request on a retired device can never be approved
+    (approval refuses a device that is not available), so leaving it would only hold capacity and
+    its owner's plans until it expired: it is rejected now with a note, and its owner and
+    collaborators get the decision message. Confirmed bookings are agreed work: they stay for a lab
+    manager to cancel or move (retiring is sometimes undone), and are listed in the audit event.
+    Retiring is not refused because of them: the inventory records what is true of the hardware.
+    Other unbookable statuses (maintenance, unavailable, spare, planned) are often temporary and
+    leave the requests alone; none of them can be approved while the status lasts.
+    """
+    with transaction.atomic():
+        locking.devices_lock([device.pk])
+        now = clock.now()
+        undecided = list(
+            Booking.objects.filter(device_id=device.pk, status__in=UNDECIDED_STATUSES, end__gt=now)
+            .select_related("group", "device__device_type").order_by("start", "id")
+        )
+        kept = list(Booking.objects.filter(device_id=device.pk, status=S.CONFIRMED, end__gt=now)
+                    .order_by("start", "id").values_list("pk", flat=True))
+        if not (undecided or kept):
+            return []
+        note = f"Rejected: {device.name} has been retired; please book another device."
+        by_group: dict[int, list[Booking]] = defaultdict(list)
+        for booking in undecided:
+            _set_status(booking, S.REJECTED, actor=actor, note=note, action="scheduler.booking.rejected",
+                        data={"device_retired": device.pk})
+            by_group[booking.group_id].append(booking)
+        audit_log(actor=actor, action="scheduler.device.retired", target=device,
+                  data={"rejected": sorted(b.pk for b in undecided), "confirmed_kept": kept})
+        for bookings in by_group.values():
+            signals.booking_decided.send(sender=BookingGroup, group=bookings[0].group, bookings=bookings,
+                                         decision=S.REJECTED, actor=actor, note=note)
+    return undecided
+
+
 def booking_reevaluate_after(*, device: Device, windows: list[tuple[datetime, datetime]], actor, cause: str) -> list[Booking]:
     """Re-evaluate conflicting neighbours of bookings that just left the active set (device locked)."""
     return _reevaluate(device, windows, actor, cause)
