@@ -13,7 +13,9 @@ Decisions written down here (DESIGN §4 leaves them open):
 - A conflicting request whose overlaps go away becomes pending, or confirmed at once when its
   device type needs no approval (the same status a fresh request would get).
 - Extending looks at the whole contiguous window for the maximum duration: a confirmed booking of
-  the maximum length cannot be stretched by chaining extensions.
+  the maximum length cannot be stretched by chaining extensions. The window is the run of the
+  session's active bookings of that device that end where the next one starts (a booking and its
+  extension pieces).
 - Group extend moves every active booking whose end equals the session's latest end (the
   session's "last day" across all its devices); earlier bookings of the session stay as they are.
 - Rebook copies the session's bookings that were not cancelled or rejected, keeping their
@@ -545,9 +547,32 @@ def booking_cancel(*, booking: Booking, actor) -> Booking:
     return booking
 
 
+def _stretch_starts(bookings: list[Booking]) -> dict[int, datetime]:
+    """Where the stretch of each booking starts: the earliest start of the active bookings of its
+    session on its device that run back-to-back into it (an extension piece and what it extends)."""
+    rows = defaultdict(dict)
+    for group_id, device_id, start, end in Booking.objects.filter(
+        group_id__in={b.group_id for b in bookings}, device_id__in={b.device_id for b in bookings},
+        status__in=ACTIVE_STATUSES,
+    ).values_list("group_id", "device_id", "start", "end"):
+        rows[(group_id, device_id)][end] = start
+    starts = {}
+    for booking in bookings:
+        ends = rows[(booking.group_id, booking.device_id)]
+        start = booking.start
+        while start in ends and ends[start] < start:
+            start = ends[start]
+        starts[booking.pk] = start
+    return starts
+
+
 def _extend_one(booking: Booking, *, actor, end: datetime, now, policy, tz, world: _World, index: int,
-                pending: list[_Verdict]) -> _Verdict:
-    """Check moving `booking`'s end to `end` (undecided) or adding [old end, end) (confirmed)."""
+                pending: list[_Verdict], stretch_start: datetime | None = None) -> _Verdict:
+    """Check moving `booking`'s end to `end` (undecided) or adding [old end, end) (confirmed).
+
+    `stretch_start` is where the run of back-to-back bookings ending in `booking` starts; the
+    maximum duration holds for [stretch_start, end).
+    """
     if booking.status not in ACTIVE_STATUSES:
         verdict = _Verdict(item=index, device=booking.device, device_id=booking.device_id, start=booking.start, end=end)
         verdict.code, verdict.message = "validation", f"This booking is {booking.status}; only active bookings can be extended."
@@ -564,14 +589,16 @@ def _extend_one(booking: Booking, *, actor, end: datetime, now, policy, tz, worl
     device = world.devices.get(booking.device_id)
     limits = policy_limits(policy)
     owner = booking.group.owner
+    stretch = (min(stretch_start or booking.start, booking.start), end)
     if booking.status == S.CONFIRMED:
         verdict = _Verdict(item=index, device=device, device_id=booking.device_id, start=booking.end, end=end)
         _check_item(verdict, owner=owner, world=world, now=now, limits=limits, tz=tz, new_items=pending,
-                    whole_window=(booking.start, end))
+                    whole_window=stretch)
     else:
         verdict = _Verdict(item=index, device=device, device_id=booking.device_id, start=booking.start, end=end)
         _check_item(verdict, owner=owner, world=world, now=now, limits=limits, tz=tz, new_items=pending,
-                    exclude=frozenset({booking.pk}), check_past=False)
+                    exclude=frozenset({booking.pk}), check_past=False,
+                    whole_window=stretch if stretch[0] < booking.start else None)
     return verdict
 
 
@@ -610,9 +637,10 @@ def _extend_many(bookings: list[Booking], *, actor, end: datetime, group: Bookin
     bookings = list(Booking.objects.filter(pk__in=[b.pk for b in bookings]).select_related("group__owner", "device__device_type"))
     pending: list[_Verdict] = []
     pairs = []
+    stretch_starts = _stretch_starts(bookings)
     for index, booking in enumerate(bookings):
         verdict = _extend_one(booking, actor=actor, end=end, now=now, policy=policy, tz=tz, world=world, index=index,
-                              pending=pending)
+                              pending=pending, stretch_start=stretch_starts.get(booking.pk))
         verdict.device = verdict.device or booking.device
         if booking.status == S.CONFIRMED and not verdict.code:
             pending.append(verdict)

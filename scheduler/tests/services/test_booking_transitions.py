@@ -388,3 +388,21 @@ def test_group_approve_leaves_ended_requests_to_expiry(member, manager, roadm, a
     only_ended = BookingFactory(device=amp, start=at(6, day=1), end=at(8, day=1), status=S.PENDING).group
     with pytest.raises(RuleConflict, match="no pending or conflicting requests"):
         svc.booking_group_approve(group=only_ended, actor=manager)
+
+
+def test_extensions_cannot_be_chained_past_the_maximum_duration(member, manager, roadm):
+    """The maximum duration (21 days) holds for the whole stretch a booking and its extensions make:
+    extending the extension, pending or confirmed, counts from the start of the original booking."""
+    original = request_one(member, roadm, at(10), at(10, day=22))  # 20 days
+    svc.booking_approve(booking=original, actor=manager)
+    piece = svc.booking_extend(booking=original, actor=member, end=at(10, day=23))  # 21 days: allowed
+    assert (piece.start, piece.status) == (at(10, day=22), S.PENDING)
+    with pytest.raises(RuleConflict, match="in one stretch") as excinfo:
+        svc.booking_extend(booking=piece, actor=member, end=at(10, day=24))
+    assert excinfo.value.conflicts[0]["reason"] == "validation"
+    svc.booking_approve(booking=piece, actor=manager)
+    with pytest.raises(RuleConflict, match="in one stretch"):
+        svc.booking_extend(booking=piece, actor=member, end=at(10, day=24))
+    with pytest.raises(RuleConflict, match="in one stretch"):
+        svc.booking_group_extend(group=piece.group, actor=member, end=at(10, day=24))
+    assert Booking.objects.filter(group=piece.group).count() == 2
