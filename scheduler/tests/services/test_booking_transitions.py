@@ -406,3 +406,23 @@ def test_extensions_cannot_be_chained_past_the_maximum_duration(member, manager,
     with pytest.raises(RuleConflict, match="in one stretch"):
         svc.booking_group_extend(group=piece.group, actor=member, end=at(10, day=24))
     assert Booking.objects.filter(group=piece.group).count() == 2
+
+
+def test_rebook_checks_the_past_and_the_per_user_limit(member, roadm, amp):
+    """A copy goes through every rule of a new request: not into the past, not beyond the owner's limit."""
+    from scheduler.models import BookingPolicy
+
+    group = svc.booking_request(requester=member, items=[
+        {"device": roadm, "start": at(10), "end": at(12)},
+        {"device": amp, "start": at(10), "end": at(12)},
+    ])
+    with pytest.raises(RuleConflict) as excinfo:
+        svc.booking_group_rebook(group=group, actor=member, start=at(10, day=30, month=11))
+    assert {c["reason"] for c in excinfo.value.conflicts} == {"validation"}
+    policy = BookingPolicy.load()
+    policy.max_active_bookings_per_user = 3
+    policy.save()
+    with pytest.raises(RuleConflict) as excinfo:
+        svc.booking_group_rebook(group=group, actor=member, start=at(10, day=5))
+    assert [c["reason"] for c in excinfo.value.conflicts] == ["limit"]
+    assert BookingGroup.objects.count() == 1
