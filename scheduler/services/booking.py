@@ -48,6 +48,8 @@ from scheduler.models import Booking, BookingGroup, BookingPolicy, MaintenanceWi
 from scheduler.services import locking
 
 MAX_ITEMS = 200
+AUTO_CONFIRMED_NOTE = ("Confirmed automatically: the request no longer overlaps anyone else's booking and "
+                       "this device needs no approval.")
 MAX_COLLABORATORS = 50
 
 S = BookingStatus
@@ -327,10 +329,19 @@ def _reevaluate(device: Device, windows: list[tuple[datetime, datetime]], actor,
             if rules.depth_with(booking.start, booking.end, confirmed) <= device.effective_capacity:
                 target = S.CONFIRMED
         # Changed by the system, not by the actor whose change triggered it.
-        _set_status(booking, target, actor=None, action="scheduler.booking.reevaluated",
+        note = AUTO_CONFIRMED_NOTE if target == S.CONFIRMED else None
+        _set_status(booking, target, actor=None, note=note, action="scheduler.booking.reevaluated",
                     data={"cause": cause, "by": getattr(actor, "pk", None)})
         booking.status = target
         changed.append(booking)
+    # A confirmation is news its owner must hear, like a manager's decision; going back to pending is not.
+    confirmed_by_group: dict[int, list[Booking]] = defaultdict(list)
+    for booking in changed:
+        if booking.status == S.CONFIRMED:
+            confirmed_by_group[booking.group_id].append(booking)
+    for bookings in confirmed_by_group.values():
+        signals.booking_decided.send(sender=BookingGroup, group=bookings[0].group, bookings=bookings,
+                                     decision=S.CONFIRMED, actor=None, note=AUTO_CONFIRMED_NOTE)
     return changed
 
 

@@ -426,3 +426,18 @@ def test_rebook_checks_the_past_and_the_per_user_limit(member, roadm, amp):
         svc.booking_group_rebook(group=group, actor=member, start=at(10, day=5))
     assert [c["reason"] for c in excinfo.value.conflicts] == ["limit"]
     assert BookingGroup.objects.count() == 1
+
+
+def test_automatic_confirmation_is_announced(member, other_member, switch, captured):
+    """A conflicting request that re-evaluation confirms on its own (type without approval) is announced
+    to its owner like a decision, with a note saying why; nobody is named as the decider."""
+    switch.capacity = 2
+    switch.save()
+    request_one(member, switch, at(10), at(12))
+    b = request_one(other_member, switch, at(11), at(13))
+    svc.booking_cancel(booking=Booking.objects.get(group__owner=member), actor=member)
+    decided = [kw for sig, kw in captured if sig is signals.booking_decided]
+    assert [(kw["bookings"], kw["decision"], kw["actor"]) for kw in decided] == [([b], S.CONFIRMED, None)]
+    assert "no longer overlaps" in decided[0]["note"]
+    b.refresh_from_db()
+    assert (b.status, b.decided_by, b.decision_note) == (S.CONFIRMED, None, decided[0]["note"])
