@@ -149,3 +149,12 @@ def test_cart_preview_queries_do_not_grow_with_conflicts(web, now, django_assert
     _conflicting_cart(web, 12)
     with django_assert_max_num_queries(14):
         assert web.get(reverse("cart")).status_code == 200
+
+
+def test_devices_list_in_natural_order(web):
+    """The "devices for dates" list puts EDFA 2 before EDFA 10, like the grid."""
+    kind = DeviceTypeFactory(name="EDFA")
+    for name in ["EDFA 10", "EDFA 2", "EDFA 1"]:
+        DeviceFactory(name=name, device_type=kind)
+    html = body(web.get(reverse("cart")))
+    assert html.index(">EDFA 1<") < html.index(">EDFA 2<") < html.index(">EDFA 10<")
