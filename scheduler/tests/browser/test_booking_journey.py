@@ -172,7 +172,10 @@ def test_refusal_keeps_the_cart(browser_page, lab, screenshot):
     page.get_by_role("button", name="Submit request").click()
     expect(page.locator(".message-error").first).to_contain_text("Nothing was booked")
     expect(page.locator("#cart-items tbody tr")).to_have_count(2)
-    expect(page.locator("[data-failure]")).to_contain_text("Refused:")
+    failed = page.locator("#cart-items tr[data-failed]")
+    expect(failed).to_have_count(1)
+    expect(failed.locator("[data-reason]")).to_contain_text("TeraFlex 1")
+    expect(failed.locator("[data-failure]")).to_have_count(0)  # the reason is not repeated
     screenshot(page, "cart-refused")
     assert not BookingGroup.objects.filter(owner__username="ana").exists()
 
