@@ -59,6 +59,15 @@ class ScheduleDeviceInfo:
     def pk(self) -> int:
         return self.id
 
+    @property
+    def unbookable_reason(self) -> str:
+        """Why the device cannot be booked ("" when it can): its status, or its type is not scheduled."""
+        if self.is_bookable:
+            return ""
+        if self.status != DeviceStatus.AVAILABLE:
+            return DeviceStatus(self.status).label.lower() if self.status in DeviceStatus.values else self.status
+        return "not bookable"
+
 
 @dataclass
 class ScheduleDevice:
