@@ -38,7 +38,7 @@ class CartRangeForm(forms.Form):
 
     devices = forms.ModelMultipleChoiceField(
         queryset=Device.objects.select_related("device_type").order_by("device_type__name", "name"),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.SelectMultiple(attrs={"size": 10}),
         help_text="Hold Ctrl (or ⌘) to pick several.",
     )
     first_day = forms.DateField(label="From", widget=DATE_INPUT)

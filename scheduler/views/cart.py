@@ -47,7 +47,8 @@ def cart_page(request):
         "range_form": range_form,
         "details_form": details_form,
         "patches": cart.patches,
-        "any_refused": any(r["check"] and r["check"].outcome == "refused" for r in rows),
+        # Right after a refused submit, the message above already says it.
+        "any_refused": not failures and any(r["check"] and r["check"].outcome == "refused" for r in rows),
         "any_conflicting": any(r["check"] and r["check"].outcome == "conflicting" for r in rows),
         "nav": "cart",
     }

@@ -95,6 +95,7 @@ def test_refusal_keeps_the_cart_and_marks_the_item(web, other_member, roadm, ter
     assert "keep me" in html  # the message typed is kept too
     # The item is marked, and its reason appears once (the fresh check says what the submit said).
     assert html.count("data-failed") == 1
+    assert "Some items cannot be booked" not in html  # the message above already says so
     reason = "TeraFlex 1 is fully booked"
     assert html.count(reason) == 1, html
 
