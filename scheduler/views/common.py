@@ -30,7 +30,9 @@ def back(request, fallback: str, *, anchor: str = ""):
     target = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         target = ""
-    target = (target or resolve_url(fallback)).split("#")[0] + (f"#{anchor}" if anchor else "")
+    target = target or resolve_url(fallback)
+    if anchor:
+        target = f"{target.split('#')[0]}#{anchor}"
     if request.htmx:
         response = HttpResponse(status=204)
         response["HX-Redirect"] = target
