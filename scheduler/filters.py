@@ -1,5 +1,7 @@
 """Query filters of the scheduler API."""
 
+from datetime import UTC
+
 import django_filters
 from django import forms
 from django.db.models import Q
@@ -21,11 +23,28 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+class StorableIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 time that the database can compare with (it is stored in UTC)."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value is not None:
+            try:
+                value.astimezone(UTC)
+            except OverflowError as exc:
+                raise forms.ValidationError("Pick a time between the years 1 and 9999.", code="invalid") from exc
+        return value
+
+
+class StorableIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = StorableIsoDateTimeField
+
+
 class WindowFilterSet(django_filters.FilterSet):
     """`start`/`end` select rows whose window overlaps [start, end) (either bound may be left out)."""
 
-    start = django_filters.IsoDateTimeFilter(field_name="end", lookup_expr="gt", label="Overlapping a window from (ISO 8601)")
-    end = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="lt", label="Overlapping a window until (ISO 8601)")
+    start = StorableIsoDateTimeFilter(field_name="end", lookup_expr="gt", label="Overlapping a window from (ISO 8601)")
+    end = StorableIsoDateTimeFilter(field_name="start", lookup_expr="lt", label="Overlapping a window until (ISO 8601)")
 
 
 class BookingFilter(WindowFilterSet):
