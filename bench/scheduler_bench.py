@@ -15,8 +15,8 @@ and, when POST /api/scheduler/bookings/ exists, single-booking POST throughput s
 (Django test client, every rule checked) and with 8 concurrent clients on one device against a real
 server (gunicorn on 127.0.0.1): races for the last unit of capacity, capacity violations, 5xx answers.
 
-    DEBUG=true .venv/bin/python bench/scheduler_bench.py [--runs 30] [--keep]
-    DEBUG=true DATABASE_URL=postgres://postgres@127.0.0.1:5432/labsite_bench .venv/bin/python bench/scheduler_bench.py
+    .venv/bin/python bench/scheduler_bench.py [--runs 30] [--keep]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/labsite_bench .venv/bin/python bench/scheduler_bench.py
 
 The PostgreSQL database must exist; the script migrates it and deletes every row in it first.
 """
@@ -60,7 +60,9 @@ FUTURE_STATUSES = [("confirmed", 55), ("pending", 25), ("conflicting", 8), ("can
 
 
 def configure(database_url: str | None) -> str:
-    os.environ.setdefault("DEBUG", "true")
+    # Production-like by default: DEBUG off (no query log kept in memory), a throwaway key.
+    os.environ.setdefault("DEBUG", "false")
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
     os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
     if not database_url:
         Path(DEFAULT_SQLITE).unlink(missing_ok=True)
