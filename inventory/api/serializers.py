@@ -9,7 +9,7 @@ here for a field-keyed 400, and again by `full_clean()` in the services.
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from inventory.choices import DeviceStatus
@@ -223,6 +223,7 @@ class GroupCountSerializer(serializers.Serializer):
     count = serializers.IntegerField()
 
 
+@extend_schema_serializer(many=False)  # the answer of a ViewSet's `list`, but one object, not a page
 class InventoryStatsSerializer(serializers.Serializer):
     total = serializers.IntegerField(help_text="All devices.")
     by_status = StatusCountSerializer(many=True, help_text="Every status, with 0 when no device has it.")

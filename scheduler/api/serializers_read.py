@@ -15,6 +15,7 @@ from scheduler.models import Favorite
 from scheduler.selectors.availability import policy_read
 from scheduler.selectors.schedule import MAX_DAYS
 from scheduler.services.favorites import MAX_FAVORITE_DEVICES
+from scheduler.validators import validate_lab_date
 
 MAX_WINDOW = timedelta(days=31)
 MAX_DEVICES_PER_QUERY = 200
@@ -91,7 +92,8 @@ class NextSlotQuerySerializer(serializers.Serializer):
 
 
 class ScheduleQuerySerializer(serializers.Serializer):
-    start = serializers.DateField(required=False, help_text="First lab-local day (YYYY-MM-DD). Default: today.")
+    start = serializers.DateField(required=False, validators=[validate_lab_date],
+                                  help_text="First lab-local day (YYYY-MM-DD), 2000–2099. Default: today.")
     days = serializers.IntegerField(required=False, default=7, min_value=1, max_value=MAX_DAYS)
     device_type = serializers.IntegerField(required=False, min_value=1, help_text="Device type id.")
     site = serializers.IntegerField(required=False, min_value=1, help_text="Site id.")

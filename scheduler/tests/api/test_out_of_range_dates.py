@@ -1,0 +1,52 @@
+"""Dates far outside the scheduler's calendar are a 400 naming the range, never a 500 (found by schemathesis)."""
+
+import pytest
+
+from scheduler.models import Booking, BookingGroup, MaintenanceWindow
+from scheduler.tests.factories import BookingFactory, BookingGroupFactory
+from scheduler.validators import OUT_OF_RANGE_MESSAGE
+
+pytestmark = pytest.mark.usefixtures("now")
+BASE = "/api/scheduler"
+
+
+@pytest.mark.parametrize("url", [
+    f"{BASE}/schedule/?start=9999-12-30",  # + 7 days overflowed: OverflowError, 500
+    f"{BASE}/schedule/?start=0001-01-01",  # answered "-00:25:21" offsets no ISO 8601 client reads
+    f"{BASE}/availability/?devices={{roadm}}&start=9999-12-31T23:00",  # default end overflowed: 500
+    f"{BASE}/availability/?devices={{roadm}}&start=0001-01-01T00:00&end=0001-01-01T03:00",
+    f"{BASE}/availability/next-slot/?devices={{roadm}}&duration=60&after=9999-12-31T23:00",
+])
+def test_out_of_range_query_dates_are_400(member_client, roadm, url):
+    """A query day or moment before 2000 or after 2099 is refused with the allowed range."""
+    response = member_client.get(url.format(roadm=roadm.pk))
+    assert response.status_code == 400, response.content
+    assert OUT_OF_RANGE_MESSAGE in str(response.json())
+
+
+def test_rebook_far_in_the_future_is_400_and_saves_nothing(member_client, member, roadm):
+    """Rebooking at 9999-12-31 23:30 overflowed while shifting the bookings (500); now a 400, nothing saved."""
+    group = BookingGroupFactory(owner=member)
+    BookingFactory(group=group, device=roadm, status="confirmed")
+    groups, bookings = BookingGroup.objects.count(), Booking.objects.count()
+    response = member_client.post(f"{BASE}/booking-groups/{group.pk}/rebook/", {"start": "9999-12-31T23:30:00Z"})
+    assert response.status_code == 400, response.content
+    assert response.json() == {"start": [OUT_OF_RANGE_MESSAGE]}
+    assert (BookingGroup.objects.count(), Booking.objects.count()) == (groups, bookings)
+
+
+@pytest.mark.parametrize("start,end", [("0001-01-01T00:00:00", "0001-01-01T02:00:00"),
+                                       ("9999-12-31T22:00:00Z", "9999-12-31T23:30:00Z")])
+def test_maintenance_outside_the_calendar_is_400(manager_client, roadm, start, end):
+    """A maintenance window in year 1 or 9999 was saved (and read back with a -00:25:21 offset); now 400."""
+    response = manager_client.post(f"{BASE}/maintenance-windows/", {"device": roadm.pk, "start": start, "end": end})
+    assert response.status_code == 400, response.content
+    assert not MaintenanceWindow.objects.exists()
+
+
+def test_booking_outside_the_calendar_is_400(member_client, roadm):
+    """Booking input uses the same range."""
+    response = member_client.post(f"{BASE}/bookings/", {"device": roadm.pk, "start": "2100-01-01T08:00:00Z",
+                                                        "end": "2100-01-01T10:00:00Z"})
+    assert response.status_code == 400
+    assert response.json() == {"start": [OUT_OF_RANGE_MESSAGE], "end": [OUT_OF_RANGE_MESSAGE]}
