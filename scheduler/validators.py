@@ -17,3 +17,6 @@ def validate_lab_date(value: date | datetime) -> None:
     day = value.date() if isinstance(value, datetime) else value
     if not EARLIEST_DAY <= day <= LATEST_DAY:
         raise ValidationError(OUT_OF_RANGE_MESSAGE, code="out_of_range")
+
+# The largest id a BigAutoField holds; a bigger number in a query overflows SQLite's INTEGER (a 500).
+MAX_ID = 2**63 - 1

@@ -1,4 +1,5 @@
-"""Dates far outside the scheduler's calendar are a 400 naming the range, never a 500 (found by schemathesis)."""
+"""Bad input found by fuzzing (schemathesis, a page fuzzer): dates outside the calendar, ids beyond the id
+range, NUL characters. Each is a 4xx naming the problem and changes nothing, never a 500."""
 
 import pytest
 
@@ -50,3 +51,20 @@ def test_booking_outside_the_calendar_is_400(member_client, roadm):
                                                         "end": "2100-01-01T10:00:00Z"})
     assert response.status_code == 400
     assert response.json() == {"start": [OUT_OF_RANGE_MESSAGE], "end": [OUT_OF_RANGE_MESSAGE]}
+
+
+HUGE = "99999999999999999999"
+
+
+def test_schedule_filter_ids_beyond_the_id_range_are_400(member_client):
+    """A 20-digit type, site or tag id overflowed SQLite's INTEGER (500); now a 400 naming the limit."""
+    response = member_client.get(f"{BASE}/schedule/?device_type={HUGE}&site={HUGE}&tag={HUGE}")
+    assert response.status_code == 400
+    assert set(response.json()) == {"device_type", "site", "tag"}
+
+
+def test_favorite_device_ids_beyond_the_id_range_are_400(member_client):
+    """The same for the device ids of a favorite."""
+    response = member_client.post(f"{BASE}/favorites/", {"name": "x", "devices": [int(HUGE)]}, format="json")
+    assert response.status_code == 400
+    assert "devices" in response.json()

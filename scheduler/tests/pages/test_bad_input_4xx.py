@@ -1,4 +1,5 @@
-"""Pages given days far outside the scheduler's calendar answer normally, never a 500."""
+"""Bad input found by fuzzing (schemathesis, a page fuzzer): dates outside the calendar, ids beyond the id
+range, NUL characters. Each is a 4xx naming the problem and changes nothing, never a 500."""
 
 import pytest
 from django.urls import reverse
@@ -31,3 +32,19 @@ def test_cart_range_form_refuses_out_of_range_days(web, roadm, field, value):
     assert response.status_code == 200
     assert "Pick a date between 2000-01-01 and 2099-12-31." in response.content.decode()
     assert Cart(web.session).items == []
+
+
+def test_cart_range_refuses_an_id_beyond_the_id_range(web, roadm):
+    """A 20-digit device id overflowed SQLite's INTEGER inside the form's query (500); now a form error."""
+    data = {"devices": ["99999999999999999999"], "first_day": "2026-12-02", "last_day": "2026-12-03", "preset": "all_day"}
+    response = web.post(reverse("cart-add-range"), data, follow=True)
+    assert response.status_code == 200
+    assert "is not a valid value" in response.content.decode()
+    assert Cart(web.session).items == []
+
+
+@pytest.mark.parametrize("param", ["q", "collaborators"])
+def test_user_suggestions_refuse_nul_characters(web, param):
+    """A NUL character in the typed name made PostgreSQL fail the query (500); now a 400."""
+    response = web.get(reverse("user-suggestions"), {param: "ab\x00c"})
+    assert response.status_code == 400
