@@ -24,6 +24,7 @@ _ERROR_DESCRIPTIONS = {
     "403": "Signed in but not allowed to do this.",
     "404": "No such object, or not visible to you.",
     "406": "The Accept header asks for a format the API does not produce.",
+    "409": "Other objects still refer to this one; remove or reassign them first.",
     "415": "The body's Content-Type is not JSON (or multipart, where files are sent).",
 }
 
@@ -56,6 +57,8 @@ def error_responses_postprocess(result, generator, request, public):
                 codes.append("404")
             if "requestBody" in operation:
                 codes.append("415")
+            if method == "delete":
+                codes.append("409")
             for code in codes:
                 response = responses.setdefault(code, {"description": _ERROR_DESCRIPTIONS[code]})
                 shape = "InvalidInput" if code == "400" else "Error"

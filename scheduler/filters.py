@@ -1,5 +1,7 @@
 """Query filters of the scheduler API."""
 
+from datetime import UTC
+
 import django_filters
 from django import forms
 from django.db.models import Q
@@ -19,11 +21,29 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+class _UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """ISO 8601, handed to the database in UTC: PostgreSQL refuses offsets beyond ±15:59 (a 500) that
+    Python and ISO 8601 accept; a moment that leaves the calendar when moved to UTC is a 400."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise forms.ValidationError("Give a moment between the years 1 and 9999 in UTC.", code="invalid") from None
+
+
+class MomentFilter(django_filters.IsoDateTimeFilter):
+    field_class = _UtcIsoDateTimeField
+
+
 class WindowFilterSet(django_filters.FilterSet):
     """`start`/`end` select rows whose window overlaps [start, end) (either bound may be left out)."""
 
-    start = django_filters.IsoDateTimeFilter(field_name="end", lookup_expr="gt", label="Overlapping a window from (ISO 8601)")
-    end = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="lt", label="Overlapping a window until (ISO 8601)")
+    start = MomentFilter(field_name="end", lookup_expr="gt", label="Overlapping a window from (ISO 8601)")
+    end = MomentFilter(field_name="start", lookup_expr="lt", label="Overlapping a window until (ISO 8601)")
 
 
 class BookingFilter(WindowFilterSet):

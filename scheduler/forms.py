@@ -4,9 +4,10 @@ from datetime import date, datetime, time
 
 from django import forms
 
+from core.form_fields import IdMultipleChoiceField
 from inventory.models import Device, DeviceType, Site, Tag
 from scheduler.cart import PRESET_CHOICES, lab_zone
-from scheduler.validators import MAX_ID, validate_lab_date
+from scheduler.validators import validate_lab_date
 
 DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 TIME_INPUT = forms.TimeInput(format="%H:%M", attrs={"type": "time", "step": 1800})
@@ -31,19 +32,6 @@ class ScheduleFilterForm(forms.Form):
     device_type = forms.ModelChoiceField(label="Type", queryset=DeviceType.objects.all(), required=False, empty_label="All types")
     site = forms.ModelChoiceField(queryset=Site.objects.all(), required=False, empty_label="All sites")
     tag = forms.ModelChoiceField(queryset=Tag.objects.all(), required=False, empty_label="All tags")
-
-
-class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
-    """Refuses ids that are not whole numbers within the id range before querying (on SQLite a
-    20-digit id overflowed inside the query: a 500)."""
-
-    def _check_values(self, value):
-        for pk in value:
-            text = str(pk).strip()
-            if not (text.isascii() and text.isdigit()) or int(text) > MAX_ID:
-                raise forms.ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
-                                            params={"pk": pk})
-        return super()._check_values(value)
 
 
 class CartRangeForm(forms.Form):

@@ -4,6 +4,8 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 
+from core.form_fields import MAX_ID  # noqa: F401  (re-exported for the scheduler's serializers)
+
 # The calendar the scheduler accepts: far beyond any real booking, and far enough inside Python's
 # date range that moving by weeks cannot overflow and the lab's zone has whole-minute UTC offsets
 # (year 1 reads Dublin as -00:25:21, which no ISO 8601 client parses).
@@ -17,6 +19,3 @@ def validate_lab_date(value: date | datetime) -> None:
     day = value.date() if isinstance(value, datetime) else value
     if not EARLIEST_DAY <= day <= LATEST_DAY:
         raise ValidationError(OUT_OF_RANGE_MESSAGE, code="out_of_range")
-
-# The largest id a BigAutoField holds; a bigger number in a query overflows SQLite's INTEGER (a 500).
-MAX_ID = 2**63 - 1

@@ -41,7 +41,7 @@ class DeviceIdsField(serializers.Field):
         parts = [part.strip() for part in data.split(",") if part.strip()]
         if not parts:
             self.fail("empty")
-        if not all(part.isdigit() and len(part) <= 18 for part in parts):
+        if not all(part.isascii() and part.isdigit() and len(part) <= 18 for part in parts):
             self.fail("invalid")
         ids = list(dict.fromkeys(int(part) for part in parts))
         if len(ids) > MAX_DEVICES_PER_QUERY:

@@ -57,3 +57,33 @@ def test_tag_colour_must_be_a_hex_colour(manager_client, color):
     response = manager_client.patch(url("tags", tag.pk), {"color": color})
     assert response.status_code == 400
     assert Tag.objects.get(pk=tag.pk).color == tag.color
+
+
+@pytest.mark.parametrize("path", ["devices/null,null/attachments/", "devices/null,null/history/", "devices/abc/",
+                                  "attachments/x/download/"])
+def test_non_numeric_ids_are_404(member_client, path):
+    """A non-numeric id in a custom device action raised ValueError (500); ids are now numbers in the route."""
+    assert member_client.get(f"/api/inventory/{path}").status_code == 404
+
+
+def test_upload_to_a_non_numeric_device_is_404(manager_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = manager_client.post("/api/inventory/devices/null,null/attachments/",
+                                   {"file": SimpleUploadedFile("a.txt", b"x")}, format="multipart")
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("query", ["tag=-192423663165402003800064", "manufacturer=27499688358548299776",
+                                   "site=99999999999999999999", "device_type=%C2%B2"])
+def test_device_list_filter_ids_beyond_the_id_range_are_400(member_client, query):
+    """Such ids overflowed SQLite's INTEGER inside the `__in` query (500); now a field error."""
+    response = member_client.get(f"/api/inventory/devices/?{query}")
+    assert response.status_code == 400
+    assert query.split("=")[0] in response.json()
+
+
+def test_port_and_attachment_device_filters_refuse_huge_ids(member_client):
+    for path in ["ports", "attachments"]:
+        response = member_client.get(f"/api/inventory/{path}/?device=99999999999999999999")
+        assert response.status_code == 400, path

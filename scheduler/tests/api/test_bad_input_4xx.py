@@ -68,3 +68,22 @@ def test_favorite_device_ids_beyond_the_id_range_are_400(member_client):
     response = member_client.post(f"{BASE}/favorites/", {"name": "x", "devices": [int(HUGE)]}, format="json")
     assert response.status_code == 400
     assert "devices" in response.json()
+
+
+@pytest.mark.parametrize("query", ["end=2809-02-16T15:07:14.83093%2B16:25", "start=2026-12-01T10:00-16:30",
+                                   "start=9999-12-31T23:00-16:00", "end=0001-01-01T00:00%2B01:00"])
+@pytest.mark.parametrize("resource", ["bookings", "maintenance-windows"])
+def test_window_filters_with_extreme_offsets_are_answered(member_client, resource, query):
+    """An offset beyond ±15:59 reached PostgreSQL as is (DataError, 500); moments are now compared in UTC
+    and one that leaves the calendar in UTC is a 400."""
+    response = member_client.get(f"{BASE}/{resource}/?{query}")
+    assert response.status_code in (200, 400), response.content
+    if response.status_code == 400:
+        assert set(response.json()) <= {"start", "end"}
+
+
+def test_next_slot_refuses_non_ascii_digits(member_client, roadm):
+    """"²" passed str.isdigit() and then failed int() (500); now the usual 400."""
+    response = member_client.get(f"{BASE}/availability/next-slot/?devices=%C2%B2&duration=60")
+    assert response.status_code == 400
+    assert "devices" in response.json()
