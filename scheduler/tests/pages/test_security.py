@@ -163,3 +163,16 @@ def test_unknown_calendar_feed_keys_are_404(db, member):
     member.is_active = False
     member.save()
     assert anon.get(f"/calendar/{'k' * 30}.ics").status_code == 404
+
+
+def test_user_text_is_escaped_on_my_bookings(web, member, roadm):
+    """A session's message, its collaborators' names and the device name are escaped on the bookings page."""
+    roadm.name = f"R {EVIL}"
+    roadm.save()
+    group = BookingGroupFactory(owner=member, message=EVIL)
+    group.collaborators.add(UserFactory(username='col"<i>'))
+    BookingFactory(group=group, device=roadm, start=utc(3, 7), end=utc(3, 12), status="pending")
+    html = web.get(reverse("my-bookings")).content.decode()
+    assert "<script>alert" not in html
+    assert 'col"<i>' not in html
+    assert "&lt;script&gt;" in html
