@@ -104,17 +104,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
             self.message_user(request, "The selected tokens were already revoked.", messages.WARNING)
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """The audit log: written by the services, never edited."""
-
-    list_display = ("created_at", "action", "actor", "target_type", "target_repr")
-    list_filter = ("action", "created_at", "target_type")
-    list_select_related = ("actor",)
-    search_fields = ("target_repr", "target_id", "actor__username", "action")
-    date_hierarchy = "created_at"
-    fields = ("created_at", "actor", "action", "target_type", "target_id", "target_repr", "data")
-    readonly_fields = fields
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record written by the services only: listed and shown, never added, changed or deleted here."""
 
     def has_add_permission(self, request):
         return False
@@ -124,6 +115,19 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    """The audit log: written by the services, never edited."""
+
+    list_display = ("created_at", "action", "actor", "target_type", "target_repr")
+    list_filter = ("action", "created_at", "target_type")
+    list_select_related = ("actor",)
+    search_fields = ("target_repr", "target_id", "actor__username", "action")
+    date_hierarchy = "created_at"
+    fields = ("created_at", "actor", "action", "target_type", "target_id", "target_repr", "data")
+    readonly_fields = fields
 
 
 # --- Notification outbox (helper "notify") -----------------------------------------------------

@@ -142,7 +142,7 @@ def decided(*, group, bookings, decision: str, actor, note: str = "") -> dict:
     emoji = ":white_check_mark:" if decision == "confirmed" else ":x:"
     word = "CONFIRMED" if decision == "confirmed" else "REJECTED"
     lines = [
-        f"{emoji} {people}, your booking has been **{word}** by admin.",
+        f"{emoji} {people}, your booking has been **{word}** {'by admin' if actor is not None else 'automatically'}.",
         f"> Device{'s' if len({b.device_id for b in bookings}) != 1 else ''}: **{devices}**",
         f"> Time Period: {first} ~ {last}",
     ]

@@ -66,19 +66,27 @@ def profile(request):
     return render(request, "account/profile.html", {"form": form, "nav": "account"})
 
 
+NEW_TOKEN_KEY = "new_api_token_key"
+
+
 @login_required
 def tokens(request):
-    """List the member's API tokens and create one; the new key is shown once, on this response."""
+    """List the member's API tokens and create one; the new key is shown once.
+
+    After creating, the page redirects (so reloading it cannot create a second token) and shows
+    the key kept for that one following request in the session.
+    """
     form = TokenCreateForm(request.POST or None)
-    new_key = None
+    new_key = request.session.pop(NEW_TOKEN_KEY, None) if request.method == "GET" else None
     if request.method == "POST" and form.is_valid():
         try:
-            token, new_key = token_create(user=request.user, name=form.cleaned_data["name"], expires_at=form.expires_at())
+            token, key = token_create(user=request.user, name=form.cleaned_data["name"], expires_at=form.expires_at())
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:
+            request.session[NEW_TOKEN_KEY] = key
             messages.success(request, f"Token “{token.name}” created. Copy the key now: it is not shown again.")
-            form = TokenCreateForm()
+            return redirect("tokens")
     context = {
         "form": form,
         "new_key": new_key,

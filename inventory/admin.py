@@ -16,6 +16,7 @@ from django.urls import path
 from django.utils.html import format_html, format_html_join
 
 from core import clock
+from core.admin import ReadOnlyAdmin
 from core.services.audit import audit_log
 from inventory.models import Attachment, Device, DeviceHistory, DeviceType, Manufacturer, Port, Site, Tag
 from inventory.services.attachments import attachment_create, attachment_delete, attachment_validate
@@ -160,7 +161,7 @@ class AttachmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(DeviceHistory)
-class DeviceHistoryAdmin(admin.ModelAdmin):
+class DeviceHistoryAdmin(ReadOnlyAdmin):
     """Read-only: history is written by the device services only."""
 
     list_display = ("created_at", "device_name", "action", "field", "old_value", "new_value", "actor")
@@ -170,15 +171,6 @@ class DeviceHistoryAdmin(admin.ModelAdmin):
     fields = ("created_at", "device_id", "device_name", "action", "field", "old_value", "new_value", "actor")
     readonly_fields = fields
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class PortInline(admin.TabularInline):

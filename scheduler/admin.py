@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from core import clock
 from core.exceptions import ApplicationError, RuleConflict
 from core.roles import is_lab_manager
+from core.services.audit import audit_log
 from scheduler.choices import STATUS_COLORS
 from scheduler.models import Booking, BookingGroup, BookingPolicy, MaintenanceWindow
 from scheduler.services import booking as booking_services
@@ -256,6 +257,12 @@ class BookingPolicyAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return not BookingPolicy.objects.exists() and super().has_add_permission(request)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)  # inside the admin's transaction
+        if form.changed_data:
+            audit_log(actor=request.user, action="scheduler.bookingpolicy.updated", target=obj,
+                      data={"fields": sorted(form.changed_data)})
 
     def has_delete_permission(self, request, obj=None):
         return False

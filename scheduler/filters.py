@@ -21,29 +21,29 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
-class _UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
-    """ISO 8601, handed to the database in UTC: PostgreSQL refuses offsets beyond ±15:59 (a 500) that
-    Python and ISO 8601 accept; a moment that leaves the calendar when moved to UTC is a 400."""
+class StorableIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 time that the database can compare with (it is stored in UTC). Handed over in UTC:
+    PostgreSQL refuses offsets beyond ±15:59 (a DataError, 500) that Python and ISO 8601 accept."""
 
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value is None:
-            return None
-        try:
-            return value.astimezone(UTC)
-        except OverflowError:
-            raise forms.ValidationError("Give a moment between the years 1 and 9999 in UTC.", code="invalid") from None
+    def clean(self, value):
+        value = super().clean(value)
+        if value is not None:
+            try:
+                value = value.astimezone(UTC)
+            except OverflowError as exc:
+                raise forms.ValidationError("Pick a time between the years 1 and 9999.", code="invalid") from exc
+        return value
 
 
-class MomentFilter(django_filters.IsoDateTimeFilter):
-    field_class = _UtcIsoDateTimeField
+class StorableIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = StorableIsoDateTimeField
 
 
 class WindowFilterSet(django_filters.FilterSet):
     """`start`/`end` select rows whose window overlaps [start, end) (either bound may be left out)."""
 
-    start = MomentFilter(field_name="end", lookup_expr="gt", label="Overlapping a window from (ISO 8601)")
-    end = MomentFilter(field_name="start", lookup_expr="lt", label="Overlapping a window until (ISO 8601)")
+    start = StorableIsoDateTimeFilter(field_name="end", lookup_expr="gt", label="Overlapping a window from (ISO 8601)")
+    end = StorableIsoDateTimeFilter(field_name="start", lookup_expr="lt", label="Overlapping a window until (ISO 8601)")
 
 
 class BookingFilter(WindowFilterSet):

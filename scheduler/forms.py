@@ -5,6 +5,7 @@ from datetime import date, datetime, time
 from django import forms
 
 from core.form_fields import IdMultipleChoiceField
+from core.natural_order import natural_key
 from inventory.models import Device, DeviceType, Site, Tag
 from scheduler.cart import PRESET_CHOICES, lab_zone
 from scheduler.validators import validate_lab_date
@@ -39,7 +40,7 @@ class CartRangeForm(forms.Form):
 
     devices = IdMultipleChoiceField(
         queryset=Device.objects.select_related("device_type").order_by("device_type__name", "name"),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.SelectMultiple(attrs={"size": 10}),
         help_text="Hold Ctrl (or ⌘) to pick several.",
     )
     first_day = forms.DateField(label="From", widget=DATE_INPUT, validators=[validate_lab_date])
@@ -51,9 +52,12 @@ class CartRangeForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Grouped by type in the list (one query); the field still validates against its queryset.
+        # Grouped by type in the list, in natural order like the grid (one query); the field still
+        # validates against its queryset.
         grouped: dict[str, list] = {}
-        for device in self.fields["devices"].queryset:
+        devices = sorted(self.fields["devices"].queryset,
+                         key=lambda d: (natural_key(d.device_type.name), d.device_type_id, natural_key(d.name), d.pk))
+        for device in devices:
             grouped.setdefault(device.device_type.name, []).append((device.pk, device.name))
         self.fields["devices"].widget.choices = list(grouped.items())
 

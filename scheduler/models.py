@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from inventory.models import Device
@@ -128,6 +129,22 @@ class BookingPolicy(models.Model):
     def save(self, *args, **kwargs):
         self.pk = 1
         super().save(*args, **kwargs)
+
+    def clean(self):
+        """Refuse values that would turn every request down (or the grid into nonsense)."""
+        errors = {}
+        if self.slot_minutes and self.slot_minutes > 24 * 60:
+            errors["slot_minutes"] = "A slot lasts at most a day (1440 minutes)."
+        for name in ("max_duration", "horizon"):
+            value = getattr(self, name)
+            if value is not None and value <= timedelta(0):
+                errors[name] = "Must be longer than zero."
+        for name in ("past_grace", "reminder_before_start", "reminder_before_end"):
+            value = getattr(self, name)
+            if value is not None and value < timedelta(0):
+                errors[name] = "Must not be negative."
+        if errors:
+            raise ValidationError(errors)
 
     @classmethod
     def load(cls) -> "BookingPolicy":

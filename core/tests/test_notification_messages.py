@@ -260,3 +260,13 @@ def test_a_broken_message_never_breaks_the_change(world, monkeypatch):
         BookingFactory(group=world["group"], device=world["r1"], start=T0 + timedelta(days=9), end=T0 + timedelta(days=9, hours=1))
     assert not Notification.objects.exists()
     assert Booking.objects.filter(group=world["group"]).count() == 3
+
+
+def test_a_decision_nobody_made_does_not_claim_an_admin(db):
+    """An automatic confirmation (actor None, e.g. re-evaluation on a type without approval) says so."""
+    booking = BookingFactory(start=T0, end=T0 + timedelta(hours=1), group__owner=UserFactory(username="dan"))
+    signals.booking_decided.send(sender=Booking, group=booking.group, bookings=[booking], decision="confirmed",
+                                 actor=None, note="Confirmed automatically.")
+    content = only_row().payload["content"]
+    assert content.startswith(":white_check_mark: **dan**, your booking has been **CONFIRMED** automatically.")
+    assert "Decided by" not in content and "> Note: Confirmed automatically." in content

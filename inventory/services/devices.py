@@ -8,6 +8,7 @@ from django.db.models import ProtectedError
 
 from core.exceptions import RuleConflict
 from core.services.audit import audit_log
+from inventory import signals
 from inventory.choices import HistoryAction
 from inventory.models import Device, DeviceHistory
 
@@ -30,7 +31,11 @@ def device_snapshot(device: Device) -> dict[str, str]:
 
 
 def device_history_record(*, device: Device, actor, before: dict | None, after: dict) -> list[DeviceHistory]:
-    """Write the history rows for the difference between two snapshots (before=None: created)."""
+    """Write the history rows for the difference between two snapshots (before=None: created).
+
+    A change of status is also announced (inventory.signals.device_status_changed): every device
+    write, the admin's included, passes here once its fields are saved.
+    """
     rows: list[DeviceHistory] = []
 
     def row(action, field="", old="", new=""):
@@ -48,7 +53,11 @@ def device_history_record(*, device: Device, actor, before: dict | None, after: 
         row(HistoryAction.TAG_ADDED, "tags", "", tag)
     for tag in sorted(set(before["tags"]) - set(after["tags"])):
         row(HistoryAction.TAG_REMOVED, "tags", tag, "")
-    return DeviceHistory.objects.bulk_create(rows)
+    saved = DeviceHistory.objects.bulk_create(rows)
+    if "status" in before and before["status"] != after.get("status"):
+        signals.device_status_changed.send(sender=Device, device=device, old_status=before["status"],
+                                           new_status=after.get("status"), actor=actor)
+    return saved
 
 
 def _apply(device: Device, data: dict) -> list | None:

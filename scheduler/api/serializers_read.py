@@ -1,6 +1,6 @@
 """Serializers of the scheduler's read endpoints: availability, next slot, schedule, access check, favorites."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -13,7 +13,7 @@ from inventory.models import Device
 from scheduler.api.serializers import LabDateTimeField
 from scheduler.models import Favorite
 from scheduler.selectors.availability import policy_read
-from scheduler.selectors.schedule import MAX_DAYS
+from scheduler.selectors.schedule import MAX_DAYS, lab_day_start
 from scheduler.services.favorites import MAX_FAVORITE_DEVICES
 from scheduler.validators import MAX_ID, validate_lab_date
 
@@ -104,7 +104,12 @@ class ScheduleQuerySerializer(serializers.Serializer):
     )
 
     def validate(self, attrs):
-        return {**attrs, "start": attrs.get("start") or timezone.localdate(clock.now())}
+        start = attrs.get("start") or timezone.localdate(clock.now())
+        try:
+            lab_day_start(start + timedelta(days=attrs["days"])).astimezone(UTC)
+        except OverflowError as exc:
+            raise serializers.ValidationError({"start": "Pick a day before the end of the year 9999."}) from exc
+        return {**attrs, "start": start}
 
 
 class StrictCharField(serializers.CharField):

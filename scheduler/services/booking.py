@@ -13,18 +13,22 @@ Decisions written down here (DESIGN §4 leaves them open):
 - A conflicting request whose overlaps go away becomes pending, or confirmed at once when its
   device type needs no approval (the same status a fresh request would get).
 - Extending looks at the whole contiguous window for the maximum duration: a confirmed booking of
-  the maximum length cannot be stretched by chaining extensions.
+  the maximum length cannot be stretched by chaining extensions. The window is the run of the
+  session's active bookings of that device that end where the next one starts (a booking and its
+  extension pieces).
 - Group extend moves every active booking whose end equals the session's latest end (the
   session's "last day" across all its devices); earlier bookings of the session stay as they are.
 - Rebook copies the session's bookings that were not cancelled or rejected, keeping their
   wall-clock offsets from the first start (so 07:00-12:00 stays 07:00-12:00 across a DST change);
   only the owner rebooks, and the new session keeps the collaborators and the message.
 - Group approve is all or nothing; bulk actions in the admin decide booking by booking.
+- A request whose end has passed is not approved (single approve: 409); group approve skips such
+  requests and leaves them to expiry.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -44,6 +48,8 @@ from scheduler.models import Booking, BookingGroup, BookingPolicy, MaintenanceWi
 from scheduler.services import locking
 
 MAX_ITEMS = 200
+AUTO_CONFIRMED_NOTE = ("Confirmed automatically: the request no longer overlaps anyone else's booking and "
+                       "this device needs no approval.")
 MAX_COLLABORATORS = 50
 
 S = BookingStatus
@@ -131,9 +137,13 @@ def _normalise(value: datetime, tz: ZoneInfo, label: str) -> datetime:
     if not isinstance(value, datetime):
         raise ApplicationError(f"The {label} must be a date and time.")
     try:
-        return rules.read_in_zone(value, tz)
+        value = rules.read_in_zone(value, tz)
+        value.astimezone(UTC)  # stored in UTC: refuse what cannot be
     except ValueError as exc:
         raise ApplicationError(str(exc)) from exc
+    except OverflowError as exc:
+        raise ApplicationError(f"The {label} must lie between the years 1 and 9999.") from exc
+    return value
 
 
 def _check_item(verdict: _Verdict, *, owner, world: _World, now: datetime, limits: rules.Limits, tz: ZoneInfo,
@@ -319,10 +329,19 @@ def _reevaluate(device: Device, windows: list[tuple[datetime, datetime]], actor,
             if rules.depth_with(booking.start, booking.end, confirmed) <= device.effective_capacity:
                 target = S.CONFIRMED
         # Changed by the system, not by the actor whose change triggered it.
-        _set_status(booking, target, actor=None, action="scheduler.booking.reevaluated",
+        note = AUTO_CONFIRMED_NOTE if target == S.CONFIRMED else None
+        _set_status(booking, target, actor=None, note=note, action="scheduler.booking.reevaluated",
                     data={"cause": cause, "by": getattr(actor, "pk", None)})
         booking.status = target
         changed.append(booking)
+    # A confirmation is news its owner must hear, like a manager's decision; going back to pending is not.
+    confirmed_by_group: dict[int, list[Booking]] = defaultdict(list)
+    for booking in changed:
+        if booking.status == S.CONFIRMED:
+            confirmed_by_group[booking.group_id].append(booking)
+    for bookings in confirmed_by_group.values():
+        signals.booking_decided.send(sender=BookingGroup, group=bookings[0].group, bookings=bookings,
+                                     decision=S.CONFIRMED, actor=None, note=AUTO_CONFIRMED_NOTE)
     return changed
 
 
@@ -456,6 +475,12 @@ def _locked_booking(booking: Booking) -> Booking:
 def _approve_check(booking: Booking, *, tz, extra_confirmed: list[tuple[datetime, datetime]] = ()) -> tuple[str, str]:
     """(reason code, message) why `booking` cannot be confirmed now; ("", "") when it can."""
     device = booking.device
+    if booking.end <= clock.now():
+        # Confirming after the fact would record a use nobody decided in time; expiry takes it.
+        return "validation", (
+            f"This request for {device.name} {rules.describe_window(booking.start, booking.end, tz)} has ended "
+            "without a decision; it will expire."
+        )
     if not device.is_bookable:
         return "unavailable", f"{device.name} cannot be booked while its status is {device.get_status_display().lower()}."
     window = MaintenanceWindow.objects.filter(device=device, start__lt=booking.end, end__gt=booking.start).first()
@@ -533,9 +558,32 @@ def booking_cancel(*, booking: Booking, actor) -> Booking:
     return booking
 
 
+def _stretch_starts(bookings: list[Booking]) -> dict[int, datetime]:
+    """Where the stretch of each booking starts: the earliest start of the active bookings of its
+    session on its device that run back-to-back into it (an extension piece and what it extends)."""
+    rows = defaultdict(dict)
+    for group_id, device_id, start, end in Booking.objects.filter(
+        group_id__in={b.group_id for b in bookings}, device_id__in={b.device_id for b in bookings},
+        status__in=ACTIVE_STATUSES,
+    ).values_list("group_id", "device_id", "start", "end"):
+        rows[(group_id, device_id)][end] = start
+    starts = {}
+    for booking in bookings:
+        ends = rows[(booking.group_id, booking.device_id)]
+        start = booking.start
+        while start in ends and ends[start] < start:
+            start = ends[start]
+        starts[booking.pk] = start
+    return starts
+
+
 def _extend_one(booking: Booking, *, actor, end: datetime, now, policy, tz, world: _World, index: int,
-                pending: list[_Verdict]) -> _Verdict:
-    """Check moving `booking`'s end to `end` (undecided) or adding [old end, end) (confirmed)."""
+                pending: list[_Verdict], stretch_start: datetime | None = None) -> _Verdict:
+    """Check moving `booking`'s end to `end` (undecided) or adding [old end, end) (confirmed).
+
+    `stretch_start` is where the run of back-to-back bookings ending in `booking` starts; the
+    maximum duration holds for [stretch_start, end).
+    """
     if booking.status not in ACTIVE_STATUSES:
         verdict = _Verdict(item=index, device=booking.device, device_id=booking.device_id, start=booking.start, end=end)
         verdict.code, verdict.message = "validation", f"This booking is {booking.status}; only active bookings can be extended."
@@ -552,14 +600,16 @@ def _extend_one(booking: Booking, *, actor, end: datetime, now, policy, tz, worl
     device = world.devices.get(booking.device_id)
     limits = policy_limits(policy)
     owner = booking.group.owner
+    stretch = (min(stretch_start or booking.start, booking.start), end)
     if booking.status == S.CONFIRMED:
         verdict = _Verdict(item=index, device=device, device_id=booking.device_id, start=booking.end, end=end)
         _check_item(verdict, owner=owner, world=world, now=now, limits=limits, tz=tz, new_items=pending,
-                    whole_window=(booking.start, end))
+                    whole_window=stretch)
     else:
         verdict = _Verdict(item=index, device=device, device_id=booking.device_id, start=booking.start, end=end)
         _check_item(verdict, owner=owner, world=world, now=now, limits=limits, tz=tz, new_items=pending,
-                    exclude=frozenset({booking.pk}), check_past=False)
+                    exclude=frozenset({booking.pk}), check_past=False,
+                    whole_window=stretch if stretch[0] < booking.start else None)
     return verdict
 
 
@@ -598,9 +648,10 @@ def _extend_many(bookings: list[Booking], *, actor, end: datetime, group: Bookin
     bookings = list(Booking.objects.filter(pk__in=[b.pk for b in bookings]).select_related("group__owner", "device__device_type"))
     pending: list[_Verdict] = []
     pairs = []
+    stretch_starts = _stretch_starts(bookings)
     for index, booking in enumerate(bookings):
         verdict = _extend_one(booking, actor=actor, end=end, now=now, policy=policy, tz=tz, world=world, index=index,
-                              pending=pending)
+                              pending=pending, stretch_start=stretch_starts.get(booking.pk))
         verdict.device = verdict.device or booking.device
         if booking.status == S.CONFIRMED and not verdict.code:
             pending.append(verdict)
@@ -669,7 +720,9 @@ def booking_group_approve(*, group: BookingGroup, actor, note: str = "") -> list
     with transaction.atomic():
         group, bookings = _group_locked(group)
         _require_manager(actor, group)
-        targets = [b for b in bookings if b.status in UNDECIDED_STATUSES]
+        # Requests that have already ended are left to expiry (see _approve_check).
+        now = clock.now()
+        targets = [b for b in bookings if b.status in UNDECIDED_STATUSES and b.end > now]
         if not targets:
             raise RuleConflict("This session has no pending or conflicting requests to approve.", conflicts=[])
         conflicts, accepted = [], defaultdict(list)
@@ -741,11 +794,15 @@ def booking_group_rebook(*, group: BookingGroup, actor, start: datetime) -> Book
         base = min(b.start for b in source).astimezone(tz).replace(tzinfo=None)
         new_base = start.astimezone(tz).replace(tzinfo=None)
         items = []
-        for booking in source:
-            local_start = booking.start.astimezone(tz).replace(tzinfo=None)
-            local_end = booking.end.astimezone(tz).replace(tzinfo=None)
-            items.append({"device": booking.device_id, "start": new_base + (local_start - base),
-                          "end": new_base + (local_end - base)})
+        try:
+            for booking in source:
+                local_start = booking.start.astimezone(tz).replace(tzinfo=None)
+                local_end = booking.end.astimezone(tz).replace(tzinfo=None)
+                items.append({"device": booking.device_id, "start": new_base + (local_start - base),
+                              "end": new_base + (local_end - base)})
+        except OverflowError as exc:
+            raise ApplicationError("The copy would end after the year 9999; pick an earlier start.",
+                                   extra={"start": ["The copy would end after the year 9999."]}) from exc
         now = clock.now()
         policy = BookingPolicy.load()
         try:
@@ -822,6 +879,44 @@ def booking_cancel_for_maintenance(*, bookings: list[Booking], window: Maintenan
     for booking in bookings:
         _set_status(booking, S.CANCELLED, actor=actor, note=note, action="scheduler.booking.cancelled",
                     data={"maintenance": window.pk})
+
+
+def booking_device_retired(*, device: Device, actor) -> list[Booking]:
+    """Reject the undecided requests of a device that has just been retired; keep its confirmed bookings.
+
+    Runs inside the transaction that retires the device (inventory's device_status_changed signal,
+    connected in SchedulerConfig.ready()). A request on a retired device can never be approved
+    (approval refuses a device that is not available), so leaving it would only hold capacity and
+    its owner's plans until it expired: it is rejected now with a note, and its owner and
+    collaborators get the decision message. Confirmed bookings are agreed work: they stay for a lab
+    manager to cancel or move (retiring is sometimes undone), and are listed in the audit event.
+    Retiring is not refused because of them: the inventory records what is true of the hardware.
+    Other unbookable statuses (maintenance, unavailable, spare, planned) are often temporary and
+    leave the requests alone; none of them can be approved while the status lasts.
+    """
+    with transaction.atomic():
+        locking.devices_lock([device.pk])
+        now = clock.now()
+        undecided = list(
+            Booking.objects.filter(device_id=device.pk, status__in=UNDECIDED_STATUSES, end__gt=now)
+            .select_related("group", "device__device_type").order_by("start", "id")
+        )
+        kept = list(Booking.objects.filter(device_id=device.pk, status=S.CONFIRMED, end__gt=now)
+                    .order_by("start", "id").values_list("pk", flat=True))
+        if not (undecided or kept):
+            return []
+        note = f"Rejected: {device.name} has been retired; please book another device."
+        by_group: dict[int, list[Booking]] = defaultdict(list)
+        for booking in undecided:
+            _set_status(booking, S.REJECTED, actor=actor, note=note, action="scheduler.booking.rejected",
+                        data={"device_retired": device.pk})
+            by_group[booking.group_id].append(booking)
+        audit_log(actor=actor, action="scheduler.device.retired", target=device,
+                  data={"rejected": sorted(b.pk for b in undecided), "confirmed_kept": kept})
+        for bookings in by_group.values():
+            signals.booking_decided.send(sender=BookingGroup, group=bookings[0].group, bookings=bookings,
+                                         decision=S.REJECTED, actor=actor, note=note)
+    return undecided
 
 
 def booking_reevaluate_after(*, device: Device, windows: list[tuple[datetime, datetime]], actor, cause: str) -> list[Booking]:

@@ -42,8 +42,11 @@ def maintenance_window_create(*, actor, device: Device, start: datetime, end: da
         if device.pk not in locked:
             raise ApplicationError("This device does not exist.")
         device = locked[device.pk]
-        hit = list(
-            Booking.objects.filter(device=device, start__lt=end, end__gt=max(start, clock.now()))
+        # Only the part of the window still to come can hit a booking: a window recorded after the
+        # fact touches nothing, and one already under way leaves what happened before now alone.
+        future_start = max(start, clock.now())
+        hit = [] if future_start >= end else list(
+            Booking.objects.filter(device=device, start__lt=end, end__gt=future_start)
             .filter(status__in=(*UNDECIDED_STATUSES, BookingStatus.CONFIRMED))
             .select_related("group__owner", "device__device_type")
         )

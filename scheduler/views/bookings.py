@@ -1,8 +1,12 @@
 """My bookings (sessions owned or shared with the member) and favorites, with their actions.
 
 Every action looks the session up among those visible to the member (404 otherwise) and then
-calls one booking service, which checks who may do what (403 → a message on the page).
+calls one booking service, which checks who may do what. A refusal (the service's message, or a
+form that is not filled in) is shown beside the form that caused it, with the values typed kept:
+the action stores them in the session for the page it redirects to (post/redirect/get).
 """
+
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from core import clock
 from core.exceptions import ApplicationError
+from scheduler.cart import lab_zone
 from scheduler.constants import ACTIVE_STATUSES
 from scheduler.forms import CollaboratorsForm, ExtendForm, FavoriteForm, RebookForm
 from scheduler.models import Booking, BookingGroup, Favorite
@@ -25,9 +30,11 @@ from scheduler.services.booking import (
     booking_group_set_collaborators,
 )
 from scheduler.services.favorites import favorite_create, favorite_delete
-from scheduler.views.common import back, flash_error
+from scheduler.views.common import back, error_text, flash_error
 
 PAGE_SIZE = 20
+FORM_STATE = "my_bookings_refusal"
+OWNER_FORMS = {"cancel", "rebook", "collaborators"}
 
 
 def session_status(bookings: list[Booking], now) -> str:
@@ -75,10 +82,11 @@ def my_bookings(request):
         live = Booking.objects.filter(status__in=ACTIVE_STATUSES, end__gt=now).values("group_id")
         groups = groups.filter(pk__in=live)
     page = Paginator(groups, PAGE_SIZE).get_page(request.GET.get("page"))
+    refusal = request.session.pop(FORM_STATE, None)
     sessions = []
     for group in page.object_list:
         bookings = list(group.bookings.all())
-        sessions.append({
+        session = {
             "group": group,
             "bookings": bookings,
             "status": session_status(bookings, now),
@@ -86,15 +94,53 @@ def my_bookings(request):
             "start": min((b.start for b in bookings), default=None),
             "end": max((b.end for b in bookings), default=None),
             "collaborators": ", ".join(u.username for u in group.collaborators.all()),
-        })
+            "errors": {},
+        }
+        session["values"] = _form_defaults(session)
+        if refusal and refusal["session"] == group.pk:
+            if refusal["form"].startswith("cancel-"):  # one booking's cancel button, in its row
+                session["booking_error"] = (int(refusal["form"].removeprefix("cancel-")), refusal["message"])
+            elif refusal["form"] in OWNER_FORMS and not session["is_owner"]:
+                session["notice"] = refusal["message"]  # a form this member doesn't get: under the title
+            else:
+                session["errors"] = {refusal["form"]: refusal["message"]}
+                session["values"].update(refusal["values"])
+            refusal = None
+        sessions.append(session)
+    if refusal:
+        # The session is not on this page (finished, or on another page): say it up here.
+        messages.error(request, refusal["message"])
     context = {
         "sessions": sessions,
         "page": page,
         "show": show,
         "active_statuses": ACTIVE_STATUSES,
+        "here": request.get_full_path(),
         "nav": "bookings",
     }
     return render(request, "scheduler/my_bookings.html", context)
+
+
+def _form_defaults(session: dict) -> dict:
+    """What the action forms of a session start with: extend by a day, rebook a week later."""
+    tz = lab_zone()
+    start = session["start"].astimezone(tz) if session["start"] else None
+    end = session["end"].astimezone(tz) if session["end"] else None
+    return {
+        "end_day": (end + timedelta(days=1)).date().isoformat() if end else "",
+        "end_time": f"{end:%H:%M}" if end else "07:00",
+        "start_day": (start + timedelta(days=7)).date().isoformat() if start else "",
+        "start_time": f"{start:%H:%M}" if start else "07:00",
+        "collaborators": session["collaborators"],
+        "name": "",
+    }
+
+
+def _refused(request, group_pk: int, form: str, message: str):
+    """Back to my bookings, with `message` beside `form` of the session and the values typed kept."""
+    values = {k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "next")}
+    request.session[FORM_STATE] = {"session": group_pk, "form": form, "message": message, "values": values}
+    return back(request, "my-bookings", anchor=f"session-{group_pk}")
 
 
 def _group_for(request, pk: int):
@@ -108,7 +154,7 @@ def group_cancel(request, pk: int):
     try:
         cancelled = booking_group_cancel(group=group, actor=request.user)
     except ApplicationError as error:
-        flash_error(request, error)
+        return _refused(request, group.pk, "cancel", error_text(error))
     else:
         messages.success(request, f"Session {group.pk}: {len(cancelled)} booking(s) cancelled.")
     return back(request, "my-bookings")
@@ -121,7 +167,7 @@ def booking_cancel_view(request, pk: int):
     try:
         booking_cancel(booking=booking, actor=request.user)
     except ApplicationError as error:
-        flash_error(request, error)
+        return _refused(request, booking.group_id, f"cancel-{booking.pk}", error_text(error))
     else:
         messages.success(request, f"Booking of {booking.device} cancelled.")
     return back(request, "my-bookings")
@@ -133,15 +179,17 @@ def group_extend(request, pk: int):
     group = _group_for(request, pk)
     form = ExtendForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give the new end day and time.")
-        return back(request, "my-bookings")
+        return _refused(request, group.pk, "extend", "Give the new end day and time.")
     try:
         booking_group_extend(group=group, actor=request.user, end=form.end())
     except ApplicationError as error:
-        flash_error(request, error)
-    else:
-        messages.success(request, f"Session {group.pk} extended to {form.end():%a %-d %b %H:%M}; new time awaits approval where needed.")
-    return back(request, "my-bookings")
+        return _refused(request, group.pk, "extend", error_text(error))
+    statuses = sorted(set(group.bookings.filter(end=form.end(), status__in=ACTIVE_STATUSES).values_list("status", flat=True)))
+    note = {"confirmed": "confirmed", "pending": "pending: a lab manager decides",
+            "conflicting": "conflicting: it overlaps another member's booking, a lab manager decides"}
+    messages.success(request, f"Session {group.pk} extended to {form.end():%a %-d %b %H:%M} "
+                              f"({'; '.join(note.get(s, s) for s in statuses)}).")
+    return back(request, "my-bookings", anchor=f"session-{group.pk}")
 
 
 @login_required
@@ -150,12 +198,11 @@ def group_rebook(request, pk: int):
     group = _group_for(request, pk)
     form = RebookForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give the new start day and time.")
-        return back(request, "my-bookings")
+        return _refused(request, group.pk, "rebook", "Give the new start day and time.")
     try:
         new_group = booking_group_rebook(group=group, actor=request.user, start=form.start())
     except ApplicationError as error:
-        flash_error(request, error)
+        return _refused(request, group.pk, "rebook", error_text(error))
     else:
         messages.success(request, f"Session {group.pk} rebooked as session {new_group.pk} from {form.start():%a %-d %b %H:%M}.")
     return back(request, "my-bookings")
@@ -167,15 +214,14 @@ def group_collaborators(request, pk: int):
     group = _group_for(request, pk)
     form = CollaboratorsForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Collaborators: usernames separated by commas.")
-        return back(request, "my-bookings")
+        return _refused(request, group.pk, "collaborators", "Collaborators: usernames separated by commas (at most 500 characters).")
     try:
         booking_group_set_collaborators(group=group, actor=request.user, usernames=form.usernames())
     except ApplicationError as error:
-        flash_error(request, error)
-    else:
-        messages.success(request, f"Session {group.pk}: collaborators saved.")
-    return back(request, "my-bookings")
+        return _refused(request, group.pk, "collaborators", error_text(error))
+    names = ", ".join(form.usernames())
+    messages.success(request, f"Session {group.pk}: collaborators saved ({names or 'none'}).")
+    return back(request, "my-bookings", anchor=f"session-{group.pk}")
 
 
 @login_required
@@ -184,13 +230,12 @@ def group_favorite(request, pk: int):
     group = _group_for(request, pk)
     form = FavoriteForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give the favorite a name.")
-        return back(request, "my-bookings")
+        return _refused(request, group.pk, "favorite", "Give the favorite a name (at most 100 characters).")
     devices = sorted({b.device for b in group.bookings.select_related("device")}, key=lambda d: d.pk)
     try:
         favorite = favorite_create(owner=request.user, name=form.cleaned_data["name"], devices=devices)
     except ApplicationError as error:
-        flash_error(request, error)
+        return _refused(request, group.pk, "favorite", error_text(error))
     else:
         messages.success(request, f"Saved “{favorite.name}” with {len(devices)} device(s) in your favorites.")
     return back(request, "my-bookings")

@@ -77,7 +77,9 @@ def device_feed(request, pk: int):
 def calendar_settings(request):
     key = request.user.calendar_feed_key
     url = request.build_absolute_uri(f"/calendar/{key}.ics") if key else None
-    return render(request, "scheduler/calendar_settings.html", {"feed_url": url, "nav": "account"})
+    # webcal:// makes the browser hand the feed to the system's calendar app as a subscription.
+    webcal = "webcal://" + url.split("://", 1)[1] if url else None
+    return render(request, "scheduler/calendar_settings.html", {"feed_url": url, "webcal_url": webcal, "nav": "account"})
 
 
 @login_required

@@ -36,7 +36,11 @@ def cart_page(request):
     rows = []
     for index, item in enumerate(items):
         check = checks[index] if index < len(checks) else None
-        rows.append({"index": index, "item": item, "check": check, "failure": failures.get(index)})
+        reason = check.reason if check else ""
+        failure = failures.get(index, "")
+        # The submit's refusal usually repeats what the fresh check says; show a reason once.
+        rows.append({"index": index, "item": item, "check": check, "reason": reason, "failed": bool(failure),
+                     "failure": failure if failure != reason else ""})
     range_form = CartRangeForm(initial={"devices": request.session.get("cart_devices", []), "preset": "all_day"})
     details_form = CartDetailsForm(initial={"collaborators": cart.collaborators, "message": cart.message})
     context = {
@@ -44,7 +48,8 @@ def cart_page(request):
         "range_form": range_form,
         "details_form": details_form,
         "patches": cart.patches,
-        "any_refused": any(r["check"] and r["check"].outcome == "refused" for r in rows),
+        # Right after a refused submit, the message above already says it.
+        "any_refused": not failures and any(r["check"] and r["check"].outcome == "refused" for r in rows),
         "any_conflicting": any(r["check"] and r["check"].outcome == "conflicting" for r in rows),
         "nav": "cart",
     }
@@ -105,8 +110,16 @@ def cart_submit(request):
         group = booking_request(requester=request.user, items=items, collaborators=form.usernames(),
                                 message=form.cleaned_data["message"])
     except RuleConflict as error:
-        cart.set_failures({int(c["item"]): str(c.get("message") or c.get("reason", "")) for c in error.conflicts if c.get("item") is not None})
-        messages.error(request, f"Nothing was booked. {error_text(error)}")
+        failures = {int(c["item"]): str(c.get("message") or c.get("reason", "")) for c in error.conflicts if c.get("item") is not None}
+        cart.set_failures(failures)
+        if failures:
+            # Each reason is shown once, beside its item; the message up here only says where to look.
+            count = len(failures)
+            messages.error(request, f"Nothing was booked: {count} of {len(items)} item{'s' if len(items) != 1 else ''} "
+                                    f"cannot be booked (reason beside {'each' if count > 1 else 'it'}). "
+                                    "Remove or change them, then submit again.")
+        else:
+            messages.error(request, f"Nothing was booked. {error_text(error)}")
         return redirect("cart")
     except ApplicationError as error:
         messages.error(request, f"Nothing was booked. {error_text(error)}")

@@ -24,14 +24,17 @@ def flash_error(request, error: ApplicationError) -> None:
     messages.error(request, error_text(error))
 
 
-def back(request, fallback: str):
-    """Redirect to a safe `next` (form field or query) or to `fallback`; htmx follows it with HX-Redirect."""
+def back(request, fallback: str, *, anchor: str = ""):
+    """Redirect to a safe `next` (form field or query) or to `fallback`, at `#anchor` if given;
+    htmx follows it with HX-Redirect."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         target = ""
-    fallback = resolve_url(fallback)
+    target = target or resolve_url(fallback)
+    if anchor:
+        target = f"{target.split('#')[0]}#{anchor}"
     if request.htmx:
         response = HttpResponse(status=204)
-        response["HX-Redirect"] = target or fallback
+        response["HX-Redirect"] = target
         return response
-    return redirect(target or fallback)
+    return redirect(target)

@@ -104,8 +104,11 @@ def test_profile_discord_id_validated(web, member):
 
 
 def test_token_created_shown_once_and_works(web, member):
-    """A new token's key is on the creation response only, and it authenticates."""
+    """A new token's key is shown on the page after creating it, once, and it authenticates."""
     response = web.post(reverse("tokens"), {"name": "polatis scripts", "expires_on": "2099-01-31"})
+    # Redirected: reloading the page that shows the key cannot create a second token.
+    assert response.status_code == 302 and response["Location"] == reverse("tokens")
+    response = web.get(reverse("tokens"))
     body = response.content.decode()
     assert response.status_code == 200 and response["Cache-Control"] == "no-store"
     start = body.index('data-new-key>') + len('data-new-key>')
@@ -115,6 +118,7 @@ def test_token_created_shown_once_and_works(web, member):
     assert token_authenticate(key=key).pk == token.pk
     listing = web.get(reverse("tokens")).content.decode()
     assert "polatis scripts" in listing and key not in listing
+    assert ApiToken.objects.filter(user=member).count() == 1
 
 
 def test_token_past_expiry_refused(web):

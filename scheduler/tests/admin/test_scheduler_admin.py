@@ -153,3 +153,32 @@ def test_policy_is_a_single_row(admin_browser):
     page = admin_browser.get("/admin/scheduler/bookingpolicy/1/change/")
     assert page.status_code == 200
     assert BookingPolicy.objects.count() == 1
+
+
+POLICY_FORM = {"slot_minutes": "30", "max_duration": "21 00:00:00", "horizon": "180 00:00:00", "past_grace": "00:05:00",
+               "max_active_bookings_per_user": "", "reminder_before_start": "01:00:00", "reminder_before_end": "01:00:00"}
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("max_duration", "00:00:00"), ("max_duration", "-1 00:00:00"), ("horizon", "-5 00:00:00"),
+    ("past_grace", "-00:05:00"), ("slot_minutes", "1441"), ("reminder_before_start", "-01:00:00"),
+])
+def test_policy_refuses_values_that_would_stop_all_bookings(admin_browser, field, value):
+    """A zero or negative duration, horizon, grace or reminder (or a slot longer than a day) is refused
+    beside the field instead of silently refusing every request."""
+    BookingPolicy.load()
+    response = admin_browser.post("/admin/scheduler/bookingpolicy/1/change/", {**POLICY_FORM, field: value})
+    assert response.status_code == 200
+    assert field in response.context["adminform"].form.errors
+    assert BookingPolicy.load().max_duration.days == 21 and BookingPolicy.load().slot_minutes == 30
+
+
+def test_policy_change_is_audited(admin_browser, staff_manager):
+    """Editing the policy writes an audit event naming the changed fields."""
+    from core.models import AuditEvent
+
+    BookingPolicy.load()
+    response = admin_browser.post("/admin/scheduler/bookingpolicy/1/change/", {**POLICY_FORM, "horizon": "90 00:00:00"})
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="scheduler.bookingpolicy.updated")
+    assert (event.actor, event.data) == (staff_manager, {"fields": ["horizon"]})

@@ -194,11 +194,35 @@ def test_bad_group_input_is_4xx(member_client, roadm, body):
 
 
 @pytest.mark.parametrize("query", ["device=abc", "status=bogus", "owner=x", "group=1.5", "mine=maybe", "start=notadate",
-                                   "end=2026-13-40", "device=99999999999999999999999", "limit=abc", "offset=-1"])
+                                   "end=2026-13-40", "device=99999999999999999999999", "limit=abc", "offset=-1",
+                                   "start=9999-12-31T23:00:00-12:00", "end=0001-01-01T00:00:00%2B05:00"])
 def test_bad_filters_are_4xx(member_client, query):
     """Bad filter values answer 400 (or are ignored), never 500."""
     response = member_client.get(f"{BOOKINGS}?{query}")
     assert response.status_code in (200, 400), response.content
+    response = member_client.get(f"/api/scheduler/maintenance-windows/?{query}")
+    assert response.status_code in (200, 400), response.content
+
+
+@pytest.mark.parametrize("value", ["9999-12-31T23:00:00-12:00", "0001-01-01T00:00:00+05:00"])
+def test_out_of_range_filter_times_are_400(member_client, value):
+    """A window bound that cannot be stored (before year 1 or after 9999 in UTC) is a 400 naming the field."""
+    for field in ("start", "end"):
+        response = member_client.get(BOOKINGS, {field: value})
+        assert response.status_code == 400, response.content
+        assert field in response.json()
+
+
+def test_rebook_to_an_unrepresentable_start_is_4xx(member_client, member, roadm):
+    """Rebooking a multi-day session to a start near the end of the calendar answers 409/400, never 500."""
+    group = booking_request(requester=member, items=[
+        {"device": roadm, "start": at(10), "end": at(12)},
+        {"device": roadm, "start": at(10, day=5), "end": at(12, day=5)},
+    ])
+    for start in ("9999-12-31T10:00:00Z", "9999-12-30T10:00:00Z"):
+        response = member_client.post(f"{GROUPS}{group.pk}/rebook/", {"start": start}, format="json")
+        assert 400 <= response.status_code < 500, response.content
+    assert BookingGroup.objects.count() == 1
 
 
 @pytest.mark.parametrize(("path", "body"), [

@@ -217,7 +217,8 @@ def test_schedule_defaults_to_this_week(member_client):
     assert body["end"] == "2026-06-08T00:00:00+01:00"
 
 
-@pytest.mark.parametrize("query", ["start=2026-13-01", "start=monday", "days=0", "days=32", "days=x", "device_type=x", "site=-1", "tag=a"])
+@pytest.mark.parametrize("query", ["start=2026-13-01", "start=monday", "days=0", "days=32", "days=x", "device_type=x", "site=-1", "tag=a",
+                                   "start=9999-12-25&days=7", "start=9999-12-31&days=1"])
 def test_schedule_bad_input_is_400(member_client, query):
     assert member_client.get(f"{BASE}/schedule/?{query}").status_code == 400
 

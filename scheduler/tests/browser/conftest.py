@@ -7,6 +7,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from core.roles import LAB_MANAGERS
+from core.tests.factories import UserFactory
+from inventory.tests.factories import DeviceFactory, DeviceTypeFactory, PortFactory
+
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls in the tests are
 # still synchronous, so its async-safety check must be relaxed for these tests.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -65,3 +69,18 @@ def screenshot():
         return path
 
     return take
+
+
+@pytest.fixture
+def lab(groups):
+    """A ROADM (capacity 2) and a TeraFlex (capacity 1) with port labels, a few amplifiers, a lab manager."""
+    roadm = DeviceFactory(name="ROADM 10", device_type=DeviceTypeFactory(name="ROADM", default_capacity=2))
+    PortFactory(device=roadm, name="roadm_10_p2")
+    PortFactory(device=roadm, name="roadm_10_line")
+    teraflex = DeviceFactory(name="TeraFlex 1", device_type=DeviceTypeFactory(name="TeraFlex", default_capacity=1))
+    PortFactory(device=teraflex, name="tf_1")
+    for n in range(6):
+        DeviceFactory(name=f"EDFA {n}", device_type=DeviceTypeFactory(name="Amplifier"))
+    manager = UserFactory(username="boss", is_staff=True)
+    manager.groups.add(groups[LAB_MANAGERS])
+    return {"roadm": roadm, "teraflex": teraflex, "manager": manager}

@@ -74,7 +74,7 @@ def test_collaborator_cannot_cancel_but_is_told(web, other_member, roadm, now):
     shared = booking_request(requester=other_member, collaborators=["member"],
                              items=[{"device": roadm, "start": utc(5, 7), "end": utc(5, 12)}])
     html = body(web.post(reverse("group-cancel", args=[shared.pk]), follow=True))
-    assert 'class="message message-error"' in html
+    assert '<p class="form-error" role="alert">Only the owner' in html
     assert set(shared.bookings.values_list("status", flat=True)) == {"pending"}
 
 
@@ -95,8 +95,59 @@ def test_rebook_session(web, member, session):
 def test_rebook_refusal_is_shown(web, session, now):
     """A rebook into the past is refused with the service's reason on the page."""
     html = body(web.post(reverse("group-rebook", args=[session.pk]), {"start_day": "2026-11-01", "start_time": "07:00"}, follow=True))
-    assert 'class="message message-error"' in html
+    assert f'id="rebook-error-{session.pk}">' in html
+    assert 'value="2026-11-01"' in html  # the day typed is kept
     assert BookingGroup.objects.count() == 1
+
+
+def test_refused_extend_is_shown_beside_its_form_with_values_kept(web, other_member, teraflex, session, now):
+    """Extending into a full slot: the reason sits under the extend form, which is open with the values typed."""
+    BookingFactory(group=BookingGroupFactory(owner=other_member), device=teraflex, start=utc(2, 18), end=utc(3, 7),
+                   status="confirmed")
+    response = web.post(reverse("group-extend", args=[session.pk]),
+                        {"end_day": "2026-12-02", "end_time": "22:00", "next": reverse("my-bookings") + "?show=all"})
+    assert response.status_code == 302 and response["Location"] == reverse("my-bookings") + f"?show=all#session-{session.pk}"
+    html = body(web.get(response["Location"]))
+    start = html.index(f'data-session="{session.pk}"')
+    card = html[start:html.index("</section>", start)]
+    assert "<details open>" in card
+    assert f'<p class="form-error" role="alert" id="extend-error-{session.pk}">The extension was not saved: ' in card
+    assert "TeraFlex 1" in card[card.index("extend-error"):]
+    assert 'name="end_day" id="extend-day-' in card and 'value="2026-12-02"' in card and 'value="22:00"' in card
+    assert 'class="message message-error"' not in html  # the reason is shown once, beside the form
+    assert max(session.bookings.values_list("end", flat=True)) == utc(2, 18)
+    # Shown once: the next visit is clean.
+    assert "form-error" not in body(web.get(reverse("my-bookings")))
+
+
+def test_refusal_for_a_session_not_listed_goes_to_the_top(web, member, roadm, now):
+    """A refused action on a session not on this page (here: finished) is reported in the messages."""
+    old = BookingGroupFactory(owner=member)
+    BookingFactory(group=old, device=roadm, start=utc(1, 1), end=utc(1, 2), status="confirmed")
+    html = body(web.post(reverse("group-extend", args=[old.pk]), {"end_day": "2026-12-05", "end_time": "07:00"}, follow=True))
+    assert 'class="message message-error"' in html and "no active booking left to extend" in html
+
+
+def test_extend_success_says_the_new_status(web, session):
+    html = body(web.post(reverse("group-extend", args=[session.pk]), {"end_day": "2026-12-03", "end_time": "07:00"}, follow=True))
+    assert f"Session {session.pk} extended to Thu 3 Dec 07:00 (pending: a lab manager decides)." in html
+
+
+def test_forms_start_with_useful_values(web, session):
+    """Extend proposes one more day, rebook the same time a week later."""
+    html = body(web.get(reverse("my-bookings")))
+    assert f'name="end_day" id="extend-day-{session.pk}" value="2026-12-03"' in html
+    assert f'name="start_day" id="rebook-day-{session.pk}" value="2026-12-09"' in html
+
+
+def test_cancel_one_booking_refusal_shown_in_its_row(web, member, roadm, now):
+    """Cancelling a booking that has ended is refused; the reason is in that booking's row."""
+    group = BookingGroupFactory(owner=member)
+    BookingFactory(group=group, device=roadm, start=utc(5, 7), end=utc(5, 12), status="pending")
+    ended = BookingFactory(group=group, device=roadm, start=utc(1, 1), end=utc(1, 2), status="confirmed")
+    html = body(web.post(reverse("booking-cancel", args=[ended.pk]), follow=True))
+    start = html.index(f'data-booking="{ended.pk}"')
+    assert '<p class="form-error" role="alert">' in html[start:html.index("</tr>", start)]
 
 
 def test_edit_collaborators(web, other_member, session):

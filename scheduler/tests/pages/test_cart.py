@@ -91,9 +91,26 @@ def test_refusal_keeps_the_cart_and_marks_the_item(web, other_member, roadm, ter
     html = body(response)
     assert not BookingGroup.objects.filter(owner__username="member").exists()
     assert len(Cart(web.session)) == 2
-    assert "Nothing was booked" in html
-    assert "data-failure" in html and "Refused:" in html
+    assert "Nothing was booked: 1 of 2 items cannot be booked" in html
     assert "keep me" in html  # the message typed is kept too
+    # The item is marked, and its reason appears once (the fresh check says what the submit said).
+    assert html.count("data-failed") == 1
+    assert "Some items cannot be booked" not in html  # the message above already says so
+    reason = "TeraFlex 1 is fully booked"
+    assert html.count(reason) == 1, html
+
+
+def test_refusal_reason_differing_from_the_check_is_shown(web, roadm, now):
+    """If the submit refused an item for a reason the fresh check no longer gives, both are shown."""
+    add_range(web, [roadm], "2026-12-02", "2026-12-02", "morning")
+    cart = Cart(web.session)
+    cart.set_failures({0: "ROADM 10 was taken a moment ago."})
+    session = web.session
+    session[Cart.SESSION_KEY] = cart.data
+    session.save()
+    html = body(web.get(reverse("cart")))
+    assert "Refused when you submitted: ROADM 10 was taken a moment ago." in html
+    assert 'class="outcome-free"' in html
 
 
 def test_unknown_collaborator_is_reported(web, roadm, now):
@@ -149,3 +166,12 @@ def test_cart_preview_queries_do_not_grow_with_conflicts(web, now, django_assert
     _conflicting_cart(web, 12)
     with django_assert_max_num_queries(14):
         assert web.get(reverse("cart")).status_code == 200
+
+
+def test_devices_list_in_natural_order(web):
+    """The "devices for dates" list puts EDFA 2 before EDFA 10, like the grid."""
+    kind = DeviceTypeFactory(name="EDFA")
+    for name in ["EDFA 10", "EDFA 2", "EDFA 1"]:
+        DeviceFactory(name=name, device_type=kind)
+    html = body(web.get(reverse("cart")))
+    assert html.index(">EDFA 1<") < html.index(">EDFA 2<") < html.index(">EDFA 10<")

@@ -9,7 +9,7 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from inventory.models import Attachment
-from inventory.tests.factories import TagFactory
+from inventory.tests.factories import DeviceFactory, TagFactory
 from scheduler.services.booking import booking_request
 from scheduler.tests.factories import BookingFactory, BookingGroupFactory
 
@@ -114,3 +114,38 @@ def test_device_feed_for_calendar_apps_by_key(web, member, other_member, roadm, 
     assert [str(e["SUMMARY"]) for e in events] == ["ROADM 10 (pending)"]
     assert str(events[0]["STATUS"]) == "TENTATIVE"
     assert Client().get(reverse("device-calendar-feed-key", args=["y" * 40, roadm.pk])).status_code == 404
+
+
+def test_feed_is_well_formed_rfc5545(web, member, now):
+    """The feed parses back with icalendar, round-trips, uses CRLF and folds lines at 75 octets."""
+    device = DeviceFactory(name="Spektrum-Analysator Ω " + "x" * 70)  # names hold at most 100 characters
+    booking_request(requester=member, message="ü" * 200, items=[{"device": device, "start": utc(2, 7), "end": utc(2, 12)}])
+    web.post(reverse("calendar-key-regenerate"))
+    member.refresh_from_db()
+    body = Client().get(reverse("calendar-feed", args=[member.calendar_feed_key])).content
+    assert body.startswith(b"BEGIN:VCALENDAR\r\n") and body.endswith(b"END:VCALENDAR\r\n")
+    lines = body.split(b"\r\n")[:-1]
+    assert all(b"\n" not in line and len(line) <= 75 for line in lines)
+    calendar = Calendar.from_ical(body)
+    assert calendar.to_ical() == body
+    assert str(calendar["VERSION"]) == "2.0" and str(calendar["PRODID"])
+    (event,) = calendar.walk("VEVENT")
+    for prop in ("UID", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY"):
+        assert prop in event
+    assert str(event["SUMMARY"]).startswith("Spektrum-Analysator Ω x")
+
+
+def test_calendar_page_offers_a_webcal_link(web, member):
+    """Besides the URL to copy, a webcal:// link opens the member's calendar app."""
+    web.post(reverse("calendar-key-regenerate"))
+    member.refresh_from_db()
+    html = web.get(reverse("calendar-settings")).content.decode()
+    assert f'href="webcal://testserver/calendar/{member.calendar_feed_key}.ics"' in html
+
+
+def test_tags_are_readable_on_light_colours(web, roadm):
+    """A tag on a light colour gets dark text (white on cyan would be unreadable), a dark one white text."""
+    roadm.tags.add(TagFactory(name="olc", color="#17becf"), TagFactory(name="core", color="#1f77b4"))
+    html = web.get(reverse("device", args=[roadm.pk])).content.decode()
+    assert '<span class="tag dark-ink" style="background:#17becf">olc</span>' in html
+    assert '<span class="tag " style="background:#1f77b4">core</span>' in html

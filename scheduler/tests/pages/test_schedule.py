@@ -1,5 +1,6 @@
 """The week schedule page: grid content, filters, query counts, adding cells to the cart."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -29,7 +30,7 @@ def test_grid_shows_holders_status_capacity_and_own_bookings(web, member, other_
     assert "ROADM 10" in html and "ROADM" in html
     assert '<span class="holders">other</span><span class="cap">1/2</span>' in html
     assert "#009e73" in html  # confirmed colour
-    assert 'class="cell day-start today' in html  # today (Tuesday 1 Dec) is marked
+    assert '<col span="3" class="today">' in html  # today (Tuesday 1 Dec) is shaded
     assert "(today)" in html
     assert 'mine' in html and "your booking" in html
     assert "Europe/Dublin" in html
@@ -131,5 +132,38 @@ def test_cells_in_the_cart_are_outlined(web, roadm, now):
     """After adding cells, the grid marks the slots that are in the member's cart."""
     web.post(reverse("cart-add-cells"), {"cell": [f"{roadm.pk}|2026-12-02|morning"]})
     html = body(web.get(reverse("schedule")))
-    assert html.count('class="cell day-start in-cart"') == 1
+    assert html.count('<td class="in-cart">') == 1
     assert "in your cart" in html
+
+
+def test_free_cell_checkbox_is_named_by_device_day_and_slot(web, roadm, now):
+    """A free cell's checkbox is labelled by its row (device) and column (day and slot) headers."""
+    html = body(web.get(reverse("schedule")))
+    value = f"{roadm.pk}|2026-12-02|afternoon"
+    start = html.index(f'value="{value}"')
+    cell = html[start:html.index("</td>", start)]
+    # Columns: Mon 30 Nov is 0–2, Tue 1 Dec 3–5, Wed 2 Dec afternoon is 7.
+    assert f'aria-labelledby="d{roadm.pk} k7"' in cell
+    assert f'id="d{roadm.pk}">ROADM 10</a>' in html
+    assert '<th scope="col" id="k7"><span class="visually-hidden">Wed 2 Dec </span>12–18</th>' in html
+
+
+def test_devices_in_natural_order_and_unbookable_ones_say_why(web, now):
+    """Rows follow natural order within a type; a device that cannot be booked says why."""
+    kind = DeviceTypeFactory(name="EDFA")
+    for name in ["EDFA 10", "EDFA 2"]:
+        DeviceFactory(name=name, device_type=kind)
+    DeviceFactory(name="EDFA 1", device_type=kind, status="spare")
+    DeviceFactory(name="PDU 1", device_type=DeviceTypeFactory(name="PDU", is_schedulable=False))
+    html = body(web.get(reverse("schedule")))
+    assert html.index(">EDFA 1<") < html.index(">EDFA 2<") < html.index(">EDFA 10<")
+    assert re.search(r">EDFA 1</a> <span class=\"cap\">×\d</span> <span class=\"muted\">\(spare\)</span>", html)
+    assert '<span class="muted">(not bookable)</span>' in html
+
+
+def test_schedule_page_is_sent_compressed(web, roadm, now):
+    """Browsers asking for gzip get the (large) grid page compressed."""
+    plain = web.get(reverse("schedule"))
+    zipped = web.get(reverse("schedule"), HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert zipped["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped["Vary"]
+    assert len(zipped.content) < len(plain.content) / 3

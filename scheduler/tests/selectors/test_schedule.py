@@ -71,3 +71,15 @@ def test_filters_by_type_site_tag_and_search_terms():
 def test_days_out_of_range_is_refused():
     with pytest.raises(ValueError):
         schedule_for(start=date(2026, 6, 1), days=32)
+
+
+def test_devices_in_natural_order_within_each_type(django_assert_max_num_queries):
+    """Numbers in names compare as numbers ("EDFA 2" before "EDFA 10"), per type, without extra queries."""
+    amplifier, roadm = DeviceTypeFactory(name="EDFA"), DeviceTypeFactory(name="ROADM")
+    for name in ["EDFA 10", "EDFA 2", "EDFA 1", "EDFA 11"]:
+        DeviceFactory(name=name, device_type=amplifier)
+    for name in ["ROADM 20", "ROADM 3"]:
+        DeviceFactory(name=name, device_type=roadm)
+    with django_assert_max_num_queries(3):
+        schedule = schedule_for(start=date(2026, 6, 1), days=7)
+    assert [e.device.name for e in schedule.devices] == ["EDFA 1", "EDFA 2", "EDFA 10", "EDFA 11", "ROADM 3", "ROADM 20"]

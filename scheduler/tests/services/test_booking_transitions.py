@@ -367,3 +367,77 @@ def test_approve_refuses_unbookable_or_maintenance(manager, roadm):
     with pytest.raises(RuleConflict) as excinfo:
         svc.booking_approve(booking=booking, actor=manager)
     assert excinfo.value.conflicts[0]["reason"] == "unavailable"
+
+
+def test_approve_refuses_a_request_that_has_ended(member, manager, roadm):
+    """A request whose end has passed (not yet expired by the worker) is not confirmed after the fact."""
+    ended = BookingFactory(device=roadm, start=at(6, day=1), end=at(8, day=1), status=S.PENDING, group__owner=member)
+    with pytest.raises(RuleConflict, match="has ended") as excinfo:
+        svc.booking_approve(booking=ended, actor=manager)
+    assert excinfo.value.conflicts[0]["reason"] == "validation"
+    assert refresh(ended) == [S.PENDING]
+
+
+def test_group_approve_leaves_ended_requests_to_expiry(member, manager, roadm, amp):
+    """Group approval confirms the session's requests that have not ended; ended ones are left to expire."""
+    group = svc.booking_request(requester=member, items=[{"device": roadm, "start": at(10), "end": at(12)}])
+    ended = BookingFactory(group=group, device=amp, start=at(6, day=1), end=at(8, day=1), status=S.PENDING)
+    approved = svc.booking_group_approve(group=group, actor=manager)
+    assert [b.device for b in approved] == [roadm]
+    assert refresh(ended) == [S.PENDING]
+    only_ended = BookingFactory(device=amp, start=at(6, day=1), end=at(8, day=1), status=S.PENDING).group
+    with pytest.raises(RuleConflict, match="no pending or conflicting requests"):
+        svc.booking_group_approve(group=only_ended, actor=manager)
+
+
+def test_extensions_cannot_be_chained_past_the_maximum_duration(member, manager, roadm):
+    """The maximum duration (21 days) holds for the whole stretch a booking and its extensions make:
+    extending the extension, pending or confirmed, counts from the start of the original booking."""
+    original = request_one(member, roadm, at(10), at(10, day=22))  # 20 days
+    svc.booking_approve(booking=original, actor=manager)
+    piece = svc.booking_extend(booking=original, actor=member, end=at(10, day=23))  # 21 days: allowed
+    assert (piece.start, piece.status) == (at(10, day=22), S.PENDING)
+    with pytest.raises(RuleConflict, match="in one stretch") as excinfo:
+        svc.booking_extend(booking=piece, actor=member, end=at(10, day=24))
+    assert excinfo.value.conflicts[0]["reason"] == "validation"
+    svc.booking_approve(booking=piece, actor=manager)
+    with pytest.raises(RuleConflict, match="in one stretch"):
+        svc.booking_extend(booking=piece, actor=member, end=at(10, day=24))
+    with pytest.raises(RuleConflict, match="in one stretch"):
+        svc.booking_group_extend(group=piece.group, actor=member, end=at(10, day=24))
+    assert Booking.objects.filter(group=piece.group).count() == 2
+
+
+def test_rebook_checks_the_past_and_the_per_user_limit(member, roadm, amp):
+    """A copy goes through every rule of a new request: not into the past, not beyond the owner's limit."""
+    from scheduler.models import BookingPolicy
+
+    group = svc.booking_request(requester=member, items=[
+        {"device": roadm, "start": at(10), "end": at(12)},
+        {"device": amp, "start": at(10), "end": at(12)},
+    ])
+    with pytest.raises(RuleConflict) as excinfo:
+        svc.booking_group_rebook(group=group, actor=member, start=at(10, day=30, month=11))
+    assert {c["reason"] for c in excinfo.value.conflicts} == {"validation"}
+    policy = BookingPolicy.load()
+    policy.max_active_bookings_per_user = 3
+    policy.save()
+    with pytest.raises(RuleConflict) as excinfo:
+        svc.booking_group_rebook(group=group, actor=member, start=at(10, day=5))
+    assert [c["reason"] for c in excinfo.value.conflicts] == ["limit"]
+    assert BookingGroup.objects.count() == 1
+
+
+def test_automatic_confirmation_is_announced(member, other_member, switch, captured):
+    """A conflicting request that re-evaluation confirms on its own (type without approval) is announced
+    to its owner like a decision, with a note saying why; nobody is named as the decider."""
+    switch.capacity = 2
+    switch.save()
+    request_one(member, switch, at(10), at(12))
+    b = request_one(other_member, switch, at(11), at(13))
+    svc.booking_cancel(booking=Booking.objects.get(group__owner=member), actor=member)
+    decided = [kw for sig, kw in captured if sig is signals.booking_decided]
+    assert [(kw["bookings"], kw["decision"], kw["actor"]) for kw in decided] == [([b], S.CONFIRMED, None)]
+    assert "no longer overlaps" in decided[0]["note"]
+    b.refresh_from_db()
+    assert (b.status, b.decided_by, b.decision_note) == (S.CONFIRMED, None, decided[0]["note"])

@@ -64,3 +64,17 @@ def test_only_managers(member, manager, roadm):
     maintenance_window_delete(window=window, actor=manager)
     assert not MaintenanceWindow.objects.exists()
     assert AuditEvent.objects.filter(action="scheduler.maintenance.deleted").exists()
+
+
+def test_a_window_that_is_already_over_touches_no_booking(member, other_member, manager, roadm):
+    """Recording past maintenance (e.g. 06:00-08:00 today, now 09:00) neither refuses nor cancels the
+    running confirmed booking it overlapped, nor rejects a running request: their future is unaffected."""
+    running = BookingFactory(device=roadm, start=at(5, day=1), end=at(12, day=1), status=S.CONFIRMED,
+                             group__owner=member)
+    request = BookingFactory(device=roadm, start=at(5, day=1), end=at(12, day=1), status=S.PENDING,
+                             group__owner=other_member)
+    window = maintenance_window_create(actor=manager, device=roadm, start=at(6, day=1), end=at(8, day=1))
+    running.refresh_from_db()
+    request.refresh_from_db()
+    assert (running.status, request.status) == (S.CONFIRMED, S.PENDING)
+    assert AuditEvent.objects.get(action="scheduler.maintenance.created", target_id=str(window.pk)).data["rejected"] == []
