@@ -6,8 +6,10 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from core.roles import is_lab_manager
 from scheduler.choices import BookingStatus
 from scheduler.models import Booking, BookingGroup, MaintenanceWindow
+from scheduler.selectors.bookings import booking_group_ids_of
 
 
 class IdFilter(django_filters.NumberFilter):
@@ -61,8 +63,10 @@ class BookingFilter(WindowFilterSet):
         if value is None:
             return queryset
         user = self.request.user
-        through = BookingGroup.collaborators.through
-        mine = Q(group__owner_id=user.pk) | Q(group_id__in=through.objects.filter(user_id=user.pk).values("bookinggroup_id"))
+        if not is_lab_manager(user):
+            # A member sees exactly the sessions they own or collaborate on: "mine" is all of them.
+            return queryset if value else queryset.none()
+        mine = Q(group_id__in=booking_group_ids_of(user=user))
         return queryset.filter(mine) if value else queryset.exclude(mine)
 
 

@@ -102,8 +102,51 @@ class _NoStatusMixin:
         return super().to_internal_value(data)
 
 
+class DeviceIdField(serializers.PrimaryKeyRelatedField):
+    """A device id, checked for shape only; the request's serializer checks that the devices exist in
+    one query (`_missing_devices`), and the booking service reads them under its lock."""
+
+    MAX_ID = 2**63 - 1
+
+    def to_internal_value(self, data):
+        if isinstance(data, float) and data.is_integer():
+            data = int(data)
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            pk = int(data)
+        except ValueError:
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 1 <= pk <= self.MAX_ID:
+            self.fail("does_not_exist", pk_value=data)
+        return pk
+
+
+def _missing_devices(ids) -> set[int]:
+    ids = set(ids)
+    return ids - set(Device.objects.filter(pk__in=ids).order_by().values_list("pk", flat=True))
+
+
+def _does_not_exist(pk) -> str:
+    return serializers.PrimaryKeyRelatedField.default_error_messages["does_not_exist"].format(pk_value=pk)
+
+
+class _ItemsExistMixin:
+    """One query for the devices of every item; unknown ones are field errors (400) of their items."""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        missing = _missing_devices(item["device"] for item in attrs["items"])
+        if missing:
+            raise serializers.ValidationError({"items": [
+                {"device": [_does_not_exist(item["device"])]} if item["device"] in missing else {}
+                for item in attrs["items"]
+            ]})
+        return attrs
+
+
 class BookingItemInputSerializer(_NoStatusMixin, serializers.Serializer):
-    device = serializers.PrimaryKeyRelatedField(queryset=Device.objects.select_related("device_type"))
+    device = DeviceIdField(queryset=Device.objects.all())
     start = LabDateTimeField(help_text="ISO 8601; without an offset it is read in the lab's time zone.")
     end = LabDateTimeField(help_text="ISO 8601; without an offset it is read in the lab's time zone.")
 
@@ -111,15 +154,21 @@ class BookingItemInputSerializer(_NoStatusMixin, serializers.Serializer):
 class BookingCreateInputSerializer(BookingItemInputSerializer):
     message = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if _missing_devices([attrs["device"]]):
+            raise serializers.ValidationError({"device": [_does_not_exist(attrs["device"])]})
+        return attrs
 
-class BookingGroupCreateInputSerializer(_NoStatusMixin, serializers.Serializer):
+
+class BookingGroupCreateInputSerializer(_ItemsExistMixin, _NoStatusMixin, serializers.Serializer):
     items = BookingItemInputSerializer(many=True, min_length=1, max_length=MAX_ITEMS)
     collaborators = serializers.ListField(child=serializers.CharField(max_length=150, allow_blank=True),
                                           required=False, default=list, max_length=MAX_COLLABORATORS)
     message = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class BookingPreviewInputSerializer(serializers.Serializer):
+class BookingPreviewInputSerializer(_ItemsExistMixin, serializers.Serializer):
     items = BookingItemInputSerializer(many=True, min_length=1, max_length=MAX_ITEMS)
 
 

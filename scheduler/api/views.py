@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from scheduler.api import serializers as s
 from scheduler.filters import BookingFilter, BookingGroupFilter, MaintenanceWindowFilter
-from scheduler.models import Booking, MaintenanceWindow
+from scheduler.models import Booking, BookingGroup, MaintenanceWindow
 from scheduler.selectors.bookings import booking_groups_visible_to, bookings_visible_to
 from scheduler.services import booking as booking_services
 from scheduler.services import maintenance as maintenance_services
@@ -52,7 +52,8 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             items=[{"device": data["device"], "start": data["start"], "end": data["end"]}],
             message=data["message"],
         )
-        booking = Booking.objects.select_related(*BOOKING_RELATED).get(group=group)
+        # The service hands back the new row with its device, type and owner loaded: no re-read.
+        booking = group.created_bookings[0]
         return Response(s.BookingSerializer(booking, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED)
 
     def _input(self, serializer_class):
@@ -115,7 +116,7 @@ class BookingGroupViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         return serializer.validated_data
 
     def _group_response(self, group, code=status.HTTP_200_OK):
-        group = self.get_queryset().model.objects.filter(pk=group.pk)
+        group = BookingGroup.objects.filter(pk=group.pk)
         group = (
             group.select_related("owner")
             .prefetch_related("collaborators", Prefetch("bookings", queryset=Booking.objects.select_related("device__device_type", "decided_by")))

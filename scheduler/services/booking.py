@@ -27,6 +27,7 @@ Decisions written down here (DESIGN §4 leaves them open):
 """
 
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -39,7 +40,7 @@ from django.db.models import Q
 from core import clock, signals
 from core.exceptions import ApplicationError, NotAllowed, NotFound, RuleConflict
 from core.roles import is_lab_manager
-from core.services.audit import audit_log
+from core.services.audit import audit_log, audit_log_many
 from inventory.models import Device
 from scheduler import booking_rules as rules
 from scheduler.choices import BookingStatus
@@ -116,8 +117,9 @@ class _World:
         self.windows: dict[int, list[MaintenanceWindow]] = defaultdict(list)
         active = Booking.objects.filter(
             device_id__in=ids, status__in=ACTIVE_STATUSES, start__lt=end, end__gt=start
-        ).select_related("group__owner")
+        ).select_related("group")  # the checks need owner ids only; joining the users costs more than the rest
         for booking in active:
+            booking.device = devices[booking.device_id]  # the row already read (and locked): no query later
             self.bookings[booking.device_id].append(booking)
         for window in MaintenanceWindow.objects.filter(device_id__in=ids, start__lt=end, end__gt=start):
             self.windows[window.device_id].append(window)
@@ -402,17 +404,36 @@ def _require_manager(actor, group: BookingGroup | None = None) -> None:
 
 
 def _create_rows(*, owner, actor, verdicts: list[_Verdict], collaborators, message: str):
+    """Write the session and its bookings (each with its device, type and group loaded), also kept
+    as `group.created_bookings` in item order."""
     group = BookingGroup.objects.create(owner=owner, message=message)
+    collaborators = list(collaborators)
     if collaborators:
-        group.collaborators.set(collaborators)
-    bookings, others_of = [], {}
-    for verdict in verdicts:
-        booking = Booking(group=group, device=verdict.device, start=verdict.start, end=verdict.end,
-                          status=_fresh_status(verdict.device, verdict.others))
-        booking.save()
-        others_of[booking.pk] = verdict.others
-        bookings.append(booking)
+        through = BookingGroup.collaborators.through
+        through.objects.bulk_create([through(bookinggroup_id=group.pk, user_id=user.pk) for user in collaborators])
+    bookings = Booking.objects.bulk_create([
+        Booking(group=group, device=verdict.device, start=verdict.start, end=verdict.end,
+                status=_fresh_status(verdict.device, verdict.others))
+        for verdict in verdicts
+    ])
+    others_of = {booking.pk: verdict.others for booking, verdict in zip(bookings, verdicts, strict=True)}
+    group.created_bookings = bookings
     return group, bookings, others_of
+
+
+@contextmanager
+def _collaborators_known(group: BookingGroup, collaborators: list):
+    """While the receivers of a signal run, `group.collaborators.all()` answers from `collaborators`
+    without a query (as prefetch_related would); afterwards the group reads them again."""
+    queryset = group.collaborators.all()
+    queryset._result_cache = sorted(collaborators, key=lambda u: u.username)
+    queryset._prefetch_done = True
+    cache = group.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache["collaborators"] = queryset
+    try:
+        yield
+    finally:
+        cache.pop("collaborators", None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -420,7 +441,11 @@ def _create_rows(*, owner, actor, verdicts: list[_Verdict], collaborators, messa
 
 
 def booking_request(*, requester, items: list[dict], collaborators=(), message: str = "") -> BookingGroup:
-    """Create a session of one or more bookings, all or nothing (DESIGN §4.1-§4.8)."""
+    """Create a session of one or more bookings, all or nothing (DESIGN §4.1-§4.8).
+
+    The group comes back with `group.created_bookings`: the new bookings in item order, each with
+    its device (and type) and group (and owner) loaded, so callers can answer without re-reading.
+    """
     tz = lab_zone()
     message = (message or "").strip()
     with transaction.atomic():
@@ -432,11 +457,11 @@ def booking_request(*, requester, items: list[dict], collaborators=(), message: 
         locking.race_window()
         group, bookings, others_of = _create_rows(owner=requester, actor=requester, verdicts=verdicts,
                                                   collaborators=people, message=message)
-        for booking in bookings:
-            audit_log(actor=requester, action="scheduler.booking.requested", target=booking,
-                      data={"group": group.pk, "status": booking.status})
+        audit_log_many(actor=requester, action="scheduler.booking.requested",
+                       entries=[(booking, {"group": group.pk, "status": booking.status}) for booking in bookings])
         _flag_neighbours(bookings, others_of, requester)
-        signals.booking_requested.send(sender=BookingGroup, group=group, bookings=bookings, actor=requester)
+        with _collaborators_known(group, people):
+            signals.booking_requested.send(sender=BookingGroup, group=group, bookings=bookings, actor=requester)
     return group
 
 
@@ -445,12 +470,14 @@ def booking_request_preview(*, requester, items: list[dict]) -> list[ItemCheck]:
     tz = lab_zone()
     verdicts = _evaluate(owner=requester, raw_items=items, now=clock.now(), policy=BookingPolicy.load(), tz=tz,
                          lock=False)
+    owner_ids = {b.group.owner_id for v in verdicts if not v.code for b in v.others}
+    usernames = dict(get_user_model().objects.filter(pk__in=owner_ids).values_list("pk", "username")) if owner_ids else {}
     checks = []
     for v in verdicts:
         if v.code:
             outcome, reason = "refused", v.message
         elif v.others:
-            holders = sorted({b.group.owner.username for b in v.others}) if v.others else []
+            holders = sorted({usernames[b.group.owner_id] for b in v.others})
             outcome = "conflicting"
             reason = f"Shares {v.device.name} with {', '.join(holders)}; a lab manager will decide."
         else:
@@ -811,17 +838,19 @@ def booking_group_rebook(*, group: BookingGroup, actor, start: datetime) -> Book
             raise RuleConflict(f"The session cannot be copied to that start: {exc.message}", conflicts=[]) from exc
         _raise_if_refused(verdicts, "copy")
         locking.race_window()
+        people = list(group.collaborators.all())
         new_group, new_bookings, others_of = _create_rows(
-            owner=group.owner, actor=actor, verdicts=verdicts, collaborators=list(group.collaborators.all()),
-            message=group.message,
+            owner=group.owner, actor=actor, verdicts=verdicts, collaborators=people, message=group.message,
         )
-        for booking in new_bookings:
-            audit_log(actor=actor, action="scheduler.booking.requested", target=booking,
-                      data={"group": new_group.pk, "status": booking.status, "rebooked_from": group.pk})
+        audit_log_many(actor=actor, action="scheduler.booking.requested", entries=[
+            (booking, {"group": new_group.pk, "status": booking.status, "rebooked_from": group.pk})
+            for booking in new_bookings
+        ])
         audit_log(actor=actor, action="scheduler.group.rebooked", target=new_group, data={"source": group.pk})
         _flag_neighbours(new_bookings, others_of, actor)
-        signals.booking_rebooked.send(sender=BookingGroup, group=new_group, source=group, bookings=new_bookings,
-                                      actor=actor)
+        with _collaborators_known(new_group, people):
+            signals.booking_rebooked.send(sender=BookingGroup, group=new_group, source=group, bookings=new_bookings,
+                                          actor=actor)
     return new_group
 
 

@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
@@ -21,7 +21,7 @@ from scheduler.cart import lab_zone
 from scheduler.constants import ACTIVE_STATUSES
 from scheduler.forms import CollaboratorsForm, ExtendForm, FavoriteForm, RebookForm
 from scheduler.models import Booking, BookingGroup, Favorite
-from scheduler.selectors.bookings import booking_groups_visible_to, bookings_visible_to
+from scheduler.selectors.bookings import booking_group_ids_of, booking_groups_visible_to, bookings_visible_to
 from scheduler.services.booking import (
     booking_cancel,
     booking_group_cancel,
@@ -60,9 +60,9 @@ def session_status(bookings: list[Booking], now) -> str:
 
 def _my_groups(user):
     return (
-        booking_groups_visible_to(user=user)
-        # Managers see every session through the selector; this page lists only their own and shared ones.
-        .filter(Q(owner=user) | Q(pk__in=BookingGroup.collaborators.through.objects.filter(user_id=user.pk).values("bookinggroup_id")))
+        # Only the user's own and shared sessions (managers too, who could see all of them), by id: the
+        # single-query "owner = X OR id IN (...)" form makes PostgreSQL scan every session.
+        BookingGroup.objects.filter(pk__in=booking_group_ids_of(user=user))
         .select_related("owner")
         .prefetch_related(
             "collaborators",

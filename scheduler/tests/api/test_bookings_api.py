@@ -1,6 +1,8 @@
 """Booking and session endpoints: shapes, rules as HTTP answers, bad input, query counts."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from core.tests.factories import UserFactory
 from inventory.tests.factories import DeviceFactory
@@ -331,3 +333,62 @@ def test_maintenance_window_api(manager_client, member_client, member, roadm):
     assert listed["count"] == 1
     bad = manager_client.post("/api/scheduler/maintenance-windows/", {**body, "end": "2026-12-02T10:00:00Z"}, format="json")
     assert bad.status_code == 400
+
+
+def test_create_booking_query_count(member_client, member, roadm, amp, django_assert_max_num_queries):
+    """A single-booking POST, with every rule checked and a soft conflict, costs a fixed, small number of
+    queries: device check, policy, lock, bookings, windows, 3 inserts, notification (with its savepoint),
+    plus this test's outer savepoint."""
+    from scheduler.models import BookingPolicy
+    from scheduler.tests.factories import BookingFactory
+
+    BookingPolicy.load()
+    BookingFactory(device=roadm, start=at(9), end=at(11), status=S.CONFIRMED)
+    with django_assert_max_num_queries(13):
+        response = member_client.post(BOOKINGS, {"device": roadm.pk, "start": "2026-12-02T10:00:00Z",
+                                                 "end": "2026-12-02T12:00:00Z"}, format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    stored = Booking.objects.select_related("group").get(pk=body["id"])
+    assert body["status"] == stored.status == S.CONFLICTING
+    assert body["group"] == stored.group_id and body["owner"]["id"] == stored.group.owner_id == member.pk
+    assert body["created_at"] == member_client.get(f"{BOOKINGS}{stored.pk}/").json()["created_at"]
+
+
+def test_group_create_query_count_does_not_grow_with_items(member_client, member, django_assert_max_num_queries):
+    """A session of 2 or of 20 bookings costs the same number of queries (devices checked, written and
+    audited in batches)."""
+    from scheduler.models import BookingPolicy
+
+    BookingPolicy.load()
+    UserFactory(username="dave")
+    counts = []
+    for n, day in ((2, 2), (20, 3)):
+        devices = [DeviceFactory() for _ in range(n)]
+        items = [{"device": d.pk, "start": f"2026-12-0{day}T10:00:00Z", "end": f"2026-12-0{day}T12:00:00Z"} for d in devices]
+        with CaptureQueriesContext(connection) as ctx:
+            response = member_client.post(GROUPS, {"items": items, "collaborators": ["dave"]}, format="json")
+        assert response.status_code == 201, response.content
+        assert len(response.json()["bookings"]) == n
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1] <= 18
+    device = DeviceFactory()
+    with django_assert_max_num_queries(16):
+        response = member_client.post(GROUPS, {"items": [{"device": device.pk, "start": "2026-12-04T10:00:00Z",
+                                                          "end": "2026-12-04T12:00:00Z"}]}, format="json")
+    assert response.status_code == 201
+
+
+def test_unknown_device_in_a_group_is_a_field_error(member_client, roadm):
+    """Devices are checked in one query; an unknown one is a 400 naming its item."""
+    response = member_client.post(GROUPS, {"items": [
+        {"device": roadm.pk, "start": "2026-12-02T10:00:00Z", "end": "2026-12-02T12:00:00Z"},
+        {"device": 999999, "start": "2026-12-02T10:00:00Z", "end": "2026-12-02T12:00:00Z"},
+    ]}, format="json")
+    assert response.status_code == 400
+    assert response.json()["items"] == [{}, {"device": ['Invalid pk "999999" - object does not exist.']}]
+    response = member_client.post(BOOKINGS, {"device": 999999, "start": "2026-12-02T10:00:00Z",
+                                             "end": "2026-12-02T12:00:00Z"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["device"] == ['Invalid pk "999999" - object does not exist.']
+    assert not Booking.objects.exists()
