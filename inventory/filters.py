@@ -4,9 +4,21 @@ import django_filters
 from django.db.models import Q
 from rest_framework.filters import OrderingFilter
 
+from core.form_fields import IdRangeCheckMixin
 from inventory.choices import DeviceCategory, DeviceStatus
 from inventory.models import Attachment, Device, DeviceType, Manufacturer, Port, Site, Tag
 from inventory.selectors import device_search, port_search, search_terms
+
+
+class _IdMultipleChoiceField(IdRangeCheckMixin, django_filters.fields.ModelMultipleChoiceField):
+    pass
+
+
+class IdMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    """Ids beyond the id range or not numbers are a 400 before any query (SQLite overflowed: a 500)."""
+
+    field_class = _IdMultipleChoiceField
+
 
 Q_HELP = "Case-insensitive text search; separate several terms with commas to match any of them."
 
@@ -52,13 +64,13 @@ class TagFilterSet(NameSearchFilterSet):
 class DeviceFilterSet(django_filters.FilterSet):
     """Device list filters. Repeating a filter (`status=a&status=b`) matches any of the values."""
 
-    device_type = django_filters.ModelMultipleChoiceFilter(queryset=DeviceType.objects.all(), help_text="Device type id.")
+    device_type = IdMultipleChoiceFilter(queryset=DeviceType.objects.all(), help_text="Device type id.")
     status = django_filters.MultipleChoiceFilter(choices=DeviceStatus.choices)
-    site = django_filters.ModelMultipleChoiceFilter(queryset=Site.objects.all(), help_text="Site id.")
-    manufacturer = django_filters.ModelMultipleChoiceFilter(
+    site = IdMultipleChoiceFilter(queryset=Site.objects.all(), help_text="Site id.")
+    manufacturer = IdMultipleChoiceFilter(
         queryset=Manufacturer.objects.all(), help_text="Manufacturer id."
     )
-    tag = django_filters.ModelMultipleChoiceFilter(
+    tag = IdMultipleChoiceFilter(
         queryset=Tag.objects.all(), field_name="tags", method="filter_tag", help_text="Tag id; devices carrying any of the tags."
     )
     bookable = django_filters.BooleanFilter(
@@ -89,7 +101,7 @@ class DeviceFilterSet(django_filters.FilterSet):
 
 
 class PortFilterSet(django_filters.FilterSet):
-    device = django_filters.ModelMultipleChoiceFilter(queryset=Device.objects.all(), help_text="Device id.")
+    device = IdMultipleChoiceFilter(queryset=Device.objects.all(), help_text="Device id.")
     q = django_filters.CharFilter(method="filter_q", label="Search", help_text="Searches label and description. " + Q_HELP)
 
     class Meta:
@@ -111,7 +123,7 @@ class StableOrderingFilter(OrderingFilter):
 
 
 class AttachmentFilterSet(django_filters.FilterSet):
-    device = django_filters.ModelMultipleChoiceFilter(queryset=Device.objects.all(), help_text="Device id.")
+    device = IdMultipleChoiceFilter(queryset=Device.objects.all(), help_text="Device id.")
 
     class Meta:
         model = Attachment

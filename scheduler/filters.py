@@ -24,13 +24,14 @@ class IdFilter(django_filters.NumberFilter):
 
 
 class StorableIsoDateTimeField(django_filters.fields.IsoDateTimeField):
-    """An ISO 8601 time that the database can compare with (it is stored in UTC)."""
+    """An ISO 8601 time that the database can compare with (it is stored in UTC). Handed over in UTC:
+    PostgreSQL refuses offsets beyond ±15:59 (a DataError, 500) that Python and ISO 8601 accept."""
 
     def clean(self, value):
         value = super().clean(value)
         if value is not None:
             try:
-                value.astimezone(UTC)
+                value = value.astimezone(UTC)
             except OverflowError as exc:
                 raise forms.ValidationError("Pick a time between the years 1 and 9999.", code="invalid") from exc
         return value

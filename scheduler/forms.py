@@ -4,9 +4,11 @@ from datetime import date, datetime, time
 
 from django import forms
 
+from core.form_fields import IdMultipleChoiceField
 from core.natural_order import natural_key
 from inventory.models import Device, DeviceType, Site, Tag
 from scheduler.cart import PRESET_CHOICES, lab_zone
+from scheduler.validators import validate_lab_date
 
 DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 TIME_INPUT = forms.TimeInput(format="%H:%M", attrs={"type": "time", "step": 1800})
@@ -23,7 +25,7 @@ def usernames_split(value: str) -> list[str]:
 
 
 class ScheduleFilterForm(forms.Form):
-    week = forms.DateField(label="Week of", required=False, widget=DATE_INPUT)
+    week = forms.DateField(label="Week of", required=False, widget=DATE_INPUT, validators=[validate_lab_date])
     q = forms.CharField(
         label="Search", required=False, max_length=200,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "name, type, port label or IP; comma-separated", "data-search": ""}),
@@ -36,13 +38,13 @@ class ScheduleFilterForm(forms.Form):
 class CartRangeForm(forms.Form):
     """Devices × a date range × a slot preset (or custom hours)."""
 
-    devices = forms.ModelMultipleChoiceField(
+    devices = IdMultipleChoiceField(
         queryset=Device.objects.select_related("device_type").order_by("device_type__name", "name"),
         widget=forms.SelectMultiple(attrs={"size": 10}),
         help_text="Hold Ctrl (or ⌘) to pick several.",
     )
-    first_day = forms.DateField(label="From", widget=DATE_INPUT)
-    last_day = forms.DateField(label="To (inclusive)", widget=DATE_INPUT)
+    first_day = forms.DateField(label="From", widget=DATE_INPUT, validators=[validate_lab_date])
+    last_day = forms.DateField(label="To (inclusive)", widget=DATE_INPUT, validators=[validate_lab_date])
     preset = forms.ChoiceField(label="Slot", choices=PRESET_CHOICES, initial="all_day")
     start_time = forms.TimeField(label="Custom start", required=False, widget=TIME_INPUT)
     end_time = forms.TimeField(label="Custom end", required=False, widget=TIME_INPUT,
@@ -93,7 +95,7 @@ def _lab_datetime(day: date, at: time) -> datetime:
 
 
 class ExtendForm(forms.Form):
-    end_day = forms.DateField(label="New end day", widget=DATE_INPUT)
+    end_day = forms.DateField(label="New end day", widget=DATE_INPUT, validators=[validate_lab_date])
     end_time = forms.TimeField(label="at", initial=time(7), widget=TIME_INPUT)
 
     def end(self) -> datetime:
@@ -101,7 +103,7 @@ class ExtendForm(forms.Form):
 
 
 class RebookForm(forms.Form):
-    start_day = forms.DateField(label="New start day", widget=DATE_INPUT)
+    start_day = forms.DateField(label="New start day", widget=DATE_INPUT, validators=[validate_lab_date])
     start_time = forms.TimeField(label="at", initial=time(7), widget=TIME_INPUT)
 
     def start(self) -> datetime:

@@ -7,9 +7,10 @@ here for a field-keyed 400, and again by `full_clean()` in the services.
 """
 
 from django.contrib.auth import get_user_model
+from django.core.validators import URLValidator
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from inventory.choices import DeviceStatus
@@ -77,8 +78,20 @@ class DeviceTypeSerializer(serializers.ModelSerializer):
         extra_kwargs = {"default_capacity": {"min_value": 1, "max_value": SMALL_MAX}}
 
 
+_URL_VALIDATOR = URLValidator(message="Enter a valid URL.")
+
+
+def _website_validate(value: str) -> None:
+    """A URLValidator behind a function, so that the schema does not say `format: uri` for a field that may be ""."""
+    _URL_VALIDATOR(value)
+
+
 class ManufacturerSerializer(serializers.ModelSerializer):
     device_count = serializers.IntegerField(read_only=True)
+    # A CharField checked as a URL: its schema then has no `format: uri`, which the allowed "" breaks.
+    website = serializers.CharField(max_length=200, required=False, allow_blank=True,
+                                    validators=[_website_validate],
+                                    help_text="A URL (http or https), or empty.")
 
     class Meta:
         model = Manufacturer
@@ -223,6 +236,7 @@ class GroupCountSerializer(serializers.Serializer):
     count = serializers.IntegerField()
 
 
+@extend_schema_serializer(many=False)  # the answer of a ViewSet's `list`, but one object, not a page
 class InventoryStatsSerializer(serializers.Serializer):
     total = serializers.IntegerField(help_text="All devices.")
     by_status = StatusCountSerializer(many=True, help_text="Every status, with 0 when no device has it.")

@@ -49,6 +49,8 @@ class InventoryViewSet(viewsets.ModelViewSet):
 
     permission_classes = [DjangoModelPermissions]
     write_serializer_class = None
+    # Ids are numbers: anything else is a 404 from the router, never a ValueError in a custom action.
+    lookup_value_regex = "[0-9]+"
 
     def get_write_serializer(self, *args, **kwargs):
         serializer_class = self.write_serializer_class or self.get_serializer_class()
@@ -221,6 +223,7 @@ class AttachmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
     serializer_class = s.AttachmentSerializer
     permission_classes = [DjangoModelPermissions]
     filterset_class = filters.AttachmentFilterSet
+    lookup_value_regex = "[0-9]+"
 
     def perform_destroy(self, instance):
         attachment_delete(attachment=instance, actor=self.request.user)

@@ -3,6 +3,7 @@
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -11,6 +12,7 @@ from inventory.models import Device
 from scheduler import booking_rules
 from scheduler.models import Booking, BookingGroup, MaintenanceWindow
 from scheduler.services.booking import MAX_COLLABORATORS, MAX_ITEMS
+from scheduler.validators import OUT_OF_RANGE_MESSAGE, validate_lab_date
 
 
 class BookedDeviceSerializer(serializers.ModelSerializer):
@@ -75,9 +77,14 @@ class MaintenanceWindowSerializer(serializers.ModelSerializer):
 
 class LabDateTimeField(serializers.DateTimeField):
     """ISO 8601 input; a time without an offset is the lab's wall clock, and a wall-clock time the
-    spring DST change skips is refused instead of being shifted silently."""
+    spring DST change skips is refused instead of being shifted silently. Moments outside the
+    scheduler's calendar (2000–2099) are refused before any arithmetic can overflow."""
 
     def enforce_timezone(self, value):
+        try:
+            validate_lab_date(value)
+        except DjangoValidationError:
+            raise serializers.ValidationError(OUT_OF_RANGE_MESSAGE, code="out_of_range") from None
         if timezone.is_naive(value):
             try:
                 value = booking_rules.read_in_zone(value, ZoneInfo(settings.TIME_ZONE))

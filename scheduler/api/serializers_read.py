@@ -15,6 +15,7 @@ from scheduler.models import Favorite
 from scheduler.selectors.availability import policy_read
 from scheduler.selectors.schedule import MAX_DAYS, lab_day_start
 from scheduler.services.favorites import MAX_FAVORITE_DEVICES
+from scheduler.validators import MAX_ID, validate_lab_date
 
 MAX_WINDOW = timedelta(days=31)
 MAX_DEVICES_PER_QUERY = 200
@@ -40,7 +41,7 @@ class DeviceIdsField(serializers.Field):
         parts = [part.strip() for part in data.split(",") if part.strip()]
         if not parts:
             self.fail("empty")
-        if not all(part.isdigit() and len(part) <= 18 for part in parts):
+        if not all(part.isascii() and part.isdigit() and len(part) <= 18 for part in parts):
             self.fail("invalid")
         ids = list(dict.fromkeys(int(part) for part in parts))
         if len(ids) > MAX_DEVICES_PER_QUERY:
@@ -91,11 +92,12 @@ class NextSlotQuerySerializer(serializers.Serializer):
 
 
 class ScheduleQuerySerializer(serializers.Serializer):
-    start = serializers.DateField(required=False, help_text="First lab-local day (YYYY-MM-DD). Default: today.")
+    start = serializers.DateField(required=False, validators=[validate_lab_date],
+                                  help_text="First lab-local day (YYYY-MM-DD), 2000–2099. Default: today.")
     days = serializers.IntegerField(required=False, default=7, min_value=1, max_value=MAX_DAYS)
-    device_type = serializers.IntegerField(required=False, min_value=1, help_text="Device type id.")
-    site = serializers.IntegerField(required=False, min_value=1, help_text="Site id.")
-    tag = serializers.IntegerField(required=False, min_value=1, help_text="Tag id.")
+    device_type = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID, help_text="Device type id.")
+    site = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID, help_text="Site id.")
+    tag = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID, help_text="Tag id.")
     q = serializers.CharField(
         required=False, allow_blank=True, max_length=500,
         help_text="Search terms separated by commas: any matches name, type name, port label or management IP.",
@@ -258,7 +260,7 @@ class FavoriteSerializer(serializers.ModelSerializer):
 class FavoriteWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     devices = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=MAX_FAVORITE_DEVICES,
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), allow_empty=False, max_length=MAX_FAVORITE_DEVICES,
         help_text="Device ids.",
     )
 

@@ -139,7 +139,7 @@ class BookingGroupViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
     @extend_schema(summary="Check a request without saving it (free / conflicting / refused per item)",
                    request=s.BookingPreviewInputSerializer, responses=_responses(200, s.ItemCheckSerializer(many=True)))
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], pagination_class=None)
     def preview(self, request):
         data = self._input(s.BookingPreviewInputSerializer)
         checks = booking_services.booking_request_preview(requester=request.user, items=data["items"])
@@ -147,7 +147,7 @@ class BookingGroupViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
     @extend_schema(summary="Cancel every active booking of the session (owner or lab manager)",
                    request=None, responses=_responses(200, s.BookingSerializer(many=True)))
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], pagination_class=None)
     def cancel(self, request, pk=None):
         return self._bookings_response(booking_services.booking_group_cancel(group=self.get_object(), actor=request.user))
 
@@ -180,7 +180,7 @@ class BookingGroupViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
     @extend_schema(summary="Approve every undecided booking of the session, all or nothing (lab managers)",
                    request=s.NoteInputSerializer, responses=_responses(200, s.BookingSerializer(many=True)))
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], pagination_class=None)
     def approve(self, request, pk=None):
         group = self.get_object()
         data = self._input(s.NoteInputSerializer)
@@ -188,7 +188,7 @@ class BookingGroupViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
     @extend_schema(summary="Reject every undecided booking of the session (lab managers)",
                    request=s.NoteInputSerializer, responses=_responses(200, s.BookingSerializer(many=True)))
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], pagination_class=None)
     def reject(self, request, pk=None):
         group = self.get_object()
         data = self._input(s.NoteInputSerializer)

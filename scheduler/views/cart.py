@@ -4,6 +4,7 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_POST
@@ -133,7 +134,10 @@ def cart_submit(request):
 @require_GET
 def user_suggestions(request):
     """<option>s of usernames matching the last name being typed, for the collaborators datalist."""
-    typed = (request.GET.get("collaborators") or request.GET.get("q") or "").replace(",", " ").split()
+    raw = request.GET.get("collaborators") or request.GET.get("q") or ""
+    if "\x00" in raw:  # PostgreSQL cannot compare text holding NUL: refuse it instead of failing
+        return HttpResponseBadRequest("Usernames cannot contain NUL characters.")
+    typed = raw.replace(",", " ").split()
     term = typed[-1] if typed else ""
     users = get_user_model().objects.filter(is_active=True).exclude(pk=request.user.pk)
     if term:

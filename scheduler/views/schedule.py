@@ -28,6 +28,7 @@ from scheduler.choices import STATUS_COLORS, BookingStatus
 from scheduler.forms import ScheduleFilterForm
 from scheduler.models import BookingGroup
 from scheduler.selectors.schedule import schedule_for
+from scheduler.validators import EARLIEST_DAY, LATEST_DAY
 from scheduler.views.common import back
 
 DAYS = 7
@@ -189,7 +190,8 @@ def week_schedule(request):
 
 
 def parse_cells(values: list[str]) -> list[tuple[int, date, str]]:
-    """'device|YYYY-MM-DD|slot' → (device id, day, slot key); malformed values are dropped."""
+    """'device|YYYY-MM-DD|slot' → (device id, day, slot key); malformed values and days outside the
+    scheduler's calendar are dropped."""
     cells = []
     for value in values:
         try:
@@ -197,6 +199,8 @@ def parse_cells(values: list[str]) -> list[tuple[int, date, str]]:
             cells.append((int(device_id), date.fromisoformat(day), slot_key))
         except ValueError:
             continue
+        if not EARLIEST_DAY <= cells[-1][1] <= LATEST_DAY:
+            cells.pop()
     return [c for c in cells if c[2] in SLOTS_BY_KEY]
 
 
