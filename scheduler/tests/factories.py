@@ -1,12 +1,26 @@
 """Factories that write rows directly, for arranging a test's world. Behaviour goes through services."""
 
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 import factory
 
+from core import clock
 from core.tests.factories import UserFactory
 from inventory.tests.factories import DeviceFactory
 from scheduler.models import Booking, BookingGroup, MaintenanceWindow
+
+
+def _after_now(days: int, step: timedelta):
+    """Start times on the hour grid, from `days` after the (possibly frozen) clock, `step` apart per row.
+
+    Relative to clock.now() so a test with a frozen clock never gets a booking in its past by chance.
+    """
+
+    def start(n: int):
+        base = clock.now().replace(minute=0, second=0, microsecond=0) + timedelta(days=days)
+        return base + step * (n % 500)
+
+    return factory.Sequence(start)
 
 
 class BookingGroupFactory(factory.django.DjangoModelFactory):
@@ -22,7 +36,7 @@ class BookingFactory(factory.django.DjangoModelFactory):
 
     group = factory.SubFactory(BookingGroupFactory)
     device = factory.SubFactory(DeviceFactory)
-    start = factory.Faker("future_datetime", tzinfo=UTC)
+    start = _after_now(days=1, step=timedelta(hours=3))
     end = factory.LazyAttribute(lambda b: b.start + timedelta(hours=2))
     status = "pending"
 
@@ -32,5 +46,5 @@ class MaintenanceWindowFactory(factory.django.DjangoModelFactory):
         model = MaintenanceWindow
 
     device = factory.SubFactory(DeviceFactory)
-    start = factory.Faker("future_datetime", tzinfo=UTC)
+    start = _after_now(days=120, step=timedelta(hours=5))
     end = factory.LazyAttribute(lambda w: w.start + timedelta(hours=4))
