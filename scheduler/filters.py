@@ -48,6 +48,17 @@ class WindowFilterSet(django_filters.FilterSet):
     end = StorableIsoDateTimeFilter(field_name="start", lookup_expr="lt", label="Overlapping a window until (ISO 8601)")
 
 
+def _mine(filterset, queryset, field: str, value):
+    """`mine`: sessions the caller owns or collaborates on (a member sees only those anyway)."""
+    if value is None:
+        return queryset
+    user = filterset.request.user
+    if not is_lab_manager(user):
+        return queryset if value else queryset.none()
+    mine = Q(**{f"{field}__in": booking_group_ids_of(user=user)})
+    return queryset.filter(mine) if value else queryset.exclude(mine)
+
+
 class BookingFilter(WindowFilterSet):
     device = IdFilter(field_name="device_id", label="Device id")
     status = django_filters.MultipleChoiceFilter(choices=BookingStatus.choices)
@@ -60,28 +71,19 @@ class BookingFilter(WindowFilterSet):
         fields = ["device", "status", "owner", "group", "mine", "start", "end"]
 
     def filter_mine(self, queryset, name, value):
-        if value is None:
-            return queryset
-        user = self.request.user
-        if not is_lab_manager(user):
-            # A member sees exactly the sessions they own or collaborate on: "mine" is all of them.
-            return queryset if value else queryset.none()
-        mine = Q(group_id__in=booking_group_ids_of(user=user))
-        return queryset.filter(mine) if value else queryset.exclude(mine)
+        return _mine(self, queryset, "group_id", value)
 
 
 class BookingGroupFilter(django_filters.FilterSet):
     owner = IdFilter(field_name="owner_id", label="Owner's user id")
-    mine = django_filters.BooleanFilter(method="filter_mine", label="Only sessions I own")
+    mine = django_filters.BooleanFilter(method="filter_mine", label="Only my sessions (owned or shared with me)")
 
     class Meta:
         model = BookingGroup
         fields = ["owner", "mine"]
 
     def filter_mine(self, queryset, name, value):
-        if value is None:
-            return queryset
-        return queryset.filter(owner_id=self.request.user.pk) if value else queryset.exclude(owner_id=self.request.user.pk)
+        return _mine(self, queryset, "pk", value)
 
 
 class MaintenanceWindowFilter(WindowFilterSet):

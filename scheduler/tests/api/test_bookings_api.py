@@ -392,3 +392,21 @@ def test_unknown_device_in_a_group_is_a_field_error(member_client, roadm):
     assert response.status_code == 400
     assert response.json()["device"] == ['Invalid pk "999999" - object does not exist.']
     assert not Booking.objects.exists()
+
+
+def test_mine_means_owned_or_shared_for_bookings_and_sessions(manager, member, client_for):
+    """`mine=true` is the same set on both lists: sessions the caller owns or collaborates on."""
+    from scheduler.tests.factories import BookingFactory, BookingGroupFactory
+
+    own = BookingGroupFactory(owner=manager)
+    shared = BookingGroupFactory(owner=member)
+    shared.collaborators.add(manager)
+    other = BookingGroupFactory(owner=member)
+    for group in (own, shared, other):
+        BookingFactory(group=group)
+    client = client_for(manager)
+    groups = {row["id"] for row in client.get("/api/scheduler/booking-groups/", {"mine": "true"}).json()["results"]}
+    bookings = {row["group"] for row in client.get("/api/scheduler/bookings/", {"mine": "true"}).json()["results"]}
+    assert groups == bookings == {own.pk, shared.pk}
+    others = {row["id"] for row in client.get("/api/scheduler/booking-groups/", {"mine": "false"}).json()["results"]}
+    assert others == {other.pk}
