@@ -62,10 +62,14 @@ class AdminDashboard:
     under_maintenance: list[Device]
     today: list[Booking]
     today_count: int
+    stranded: list[Booking]
+    stranded_count: int
 
 
 def admin_dashboard(*, now: datetime | None = None, limit: int = 10) -> AdminDashboard:
-    """Pending requests, conflicts, devices under maintenance (by status or a current window), today's bookings."""
+    """Pending requests, conflicts, devices under maintenance (by status or a current window), today's bookings,
+    and confirmed bookings still to come on devices that can no longer be booked (retired, unavailable, ...),
+    which a manager must move or cancel by hand."""
     now = now or clock.now()
     local = timezone.localtime(now)
     day_start = timezone.make_aware(datetime.combine(local.date(), time.min))
@@ -80,6 +84,9 @@ def admin_dashboard(*, now: datetime | None = None, limit: int = 10) -> AdminDas
         .filter(Q(status=DeviceStatus.MAINTENANCE) | Q(pk__in=in_window))
         .order_by("name")
     )
+    stranded = base.filter(status=BookingStatus.CONFIRMED, end__gt=now).filter(
+        ~Q(device__status=DeviceStatus.AVAILABLE) | Q(device__device_type__is_schedulable=False)
+    ).order_by("start")
     return AdminDashboard(
         pending=list(pending[:limit]),
         pending_count=pending.count(),
@@ -88,4 +95,6 @@ def admin_dashboard(*, now: datetime | None = None, limit: int = 10) -> AdminDas
         under_maintenance=list(maintenance[:limit * 3]),
         today=list(today[:limit * 3]),
         today_count=today.count(),
+        stranded=list(stranded[:limit]),
+        stranded_count=stranded.count(),
     )

@@ -44,6 +44,17 @@ def test_dashboard_on_the_index(admin_browser, roadm, amp, now):
     assert "Today&#x27;s bookings (1)" in html or "Today's bookings (1)" in html
 
 
+def test_dashboard_lists_confirmed_bookings_on_devices_that_cannot_be_booked(admin_browser, roadm, amp):
+    """A retired device's confirmed bookings stay for a manager to handle: the dashboard points at them."""
+    BookingFactory(device=roadm, start=at(10), end=at(12), status=S.CONFIRMED)
+    BookingFactory(device=amp, start=at(10), end=at(12), status=S.CONFIRMED)
+    roadm.status = "retired"
+    roadm.save()
+    html = admin_browser.get("/admin/").content.decode()
+    assert "Confirmed bookings on devices that can't be booked now (1)" in html
+    assert "ROADM 3</a> (retired)" in html
+
+
 def test_dashboard_hidden_from_staff_members(client, member):
     """A staff user who is not a lab manager does not see the booking dashboard."""
     member.is_staff = True
