@@ -347,6 +347,15 @@ def _reevaluate(device: Device, windows: list[tuple[datetime, datetime]], actor,
     return changed
 
 
+def _reevaluate_freed(bookings: list[Booking], actor, cause: str) -> None:
+    """Re-evaluate, device by device, the conflicting neighbours of bookings that just left the active set."""
+    by_device = defaultdict(list)
+    for booking in bookings:
+        by_device[booking.device_id].append(booking)
+    for items in by_device.values():
+        _reevaluate(items[0].device, [(b.start, b.end) for b in items], actor, cause)
+
+
 def _resolve_collaborators(owner, usernames) -> list:
     User = get_user_model()
     names, seen = [], set()
@@ -732,11 +741,7 @@ def booking_group_cancel(*, group: BookingGroup, actor) -> list[Booking]:
             raise RuleConflict("Nothing left to cancel in this session.", conflicts=[])
         for booking in targets:
             _set_status(booking, S.CANCELLED, actor=actor, action="scheduler.booking.cancelled", data={"group": group.pk})
-        by_device = defaultdict(list)
-        for booking in targets:
-            by_device[booking.device_id].append(booking)
-        for items in by_device.values():
-            _reevaluate(items[0].device, [(b.start, b.end) for b in items], actor, "cancelled")
+        _reevaluate_freed(targets, actor, "cancelled")
         signals.booking_cancelled.send(sender=BookingGroup, group=group, bookings=targets, actor=actor)
     return targets
 
@@ -781,11 +786,7 @@ def booking_group_reject(*, group: BookingGroup, actor, note: str = "") -> list[
         for booking in targets:
             _set_status(booking, S.REJECTED, actor=actor, note=note or "", action="scheduler.booking.rejected",
                         data={"group": group.pk})
-        by_device = defaultdict(list)
-        for booking in targets:
-            by_device[booking.device_id].append(booking)
-        for items in by_device.values():
-            _reevaluate(items[0].device, [(b.start, b.end) for b in items], actor, "rejected")
+        _reevaluate_freed(targets, actor, "rejected")
         signals.booking_decided.send(sender=BookingGroup, group=group, bookings=targets, decision=S.REJECTED,
                                      actor=actor, note=note or "")
     return targets
@@ -882,11 +883,7 @@ def booking_expire_due(*, now: datetime | None = None, dry_run: bool = False) ->
         bookings = list(due.select_related("device__device_type", "group").order_by("device_id", "start"))
         for booking in bookings:
             _set_status(booking, S.EXPIRED, actor=None, action="scheduler.booking.expired")
-        by_device = defaultdict(list)
-        for booking in bookings:
-            by_device[booking.device_id].append(booking)
-        for items in by_device.values():
-            _reevaluate(items[0].device, [(b.start, b.end) for b in items], None, "expired")
+        _reevaluate_freed(bookings, None, "expired")
         if bookings:
             signals.booking_expired.send(sender=Booking, bookings=bookings)
     return bookings
