@@ -125,9 +125,6 @@ class Cart:
             del items[index]
         self._store(items)
 
-    def remove_device(self, device_id: int) -> None:
-        self._store([i for i in self.items if i["device"] != device_id])
-
     def set_details(self, *, collaborators: str, message: str) -> None:
         self.data["collaborators"] = collaborators
         self.data["message"] = message
