@@ -8,11 +8,10 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db import transaction
 from django.utils.html import format_html
 
-from core import clock
 from core.models import ApiToken, AuditEvent, Notification, User
 from core.services.audit import audit_log
 from core.services.notifications import notification_retry
-from core.services.tokens import token_revoke
+from core.services.tokens import token_revoke, token_state
 
 
 class LabUserCreationForm(AdminUserCreationForm):
@@ -86,11 +85,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     @admin.display(description="state")
     def state(self, token):
-        if token.revoked_at:
-            return "revoked"
-        if token.expires_at and token.expires_at <= clock.now():
-            return "expired"
-        return "active"
+        return token_state(token)
 
     @admin.action(description="Revoke selected tokens", permissions=["change"])
     def revoke_tokens(self, request, queryset):

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from core.models import ApiToken, User
 from core.roles import is_lab_manager
+from core.services.tokens import token_state
 
 # Generous caps so that a megabyte of "password" is a 400, not a slow hash.
 PASSWORD_MAX_LENGTH = 1024
@@ -92,8 +93,7 @@ class ApiTokenSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_is_active(self, token) -> bool:
-        now = self.context.get("now")
-        return token.revoked_at is None and not (token.expires_at and now and token.expires_at <= now)
+        return token_state(token, now=self.context.get("now")) == "active"
 
 
 class TokenCreatedSerializer(serializers.ModelSerializer):

@@ -26,13 +26,22 @@ def token_create(*, user, name: str, expires_at: datetime | None = None) -> tupl
     return token, key
 
 
+def token_state(token: ApiToken, *, now: datetime | None = None) -> str:
+    """"revoked", "expired" or "active": only an active token authenticates."""
+    if token.revoked_at is not None:
+        return "revoked"
+    if token.expires_at and token.expires_at <= (now or clock.now()):
+        return "expired"
+    return "active"
+
+
 def token_authenticate(*, key: str) -> ApiToken | None:
     """Return the live token for `key` (not revoked, not expired), touching last_used at most once a minute."""
     if not key:
         return None
     token = ApiToken.objects.select_related("user").filter(key_digest=secret_digest(key)).first()
     now = clock.now()
-    if token is None or token.revoked_at is not None or (token.expires_at and token.expires_at <= now):
+    if token is None or token_state(token, now=now) != "active":
         return None
     if not token.user.is_active:
         return None
