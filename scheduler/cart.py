@@ -7,9 +7,8 @@ device are merged so that a week of picked cells becomes one booking, not twenty
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
+from scheduler.services.booking import lab_zone
 
 
 @dataclass(frozen=True)
@@ -41,10 +40,6 @@ PRESET_CHOICES = [
     ("all_day", "All day 07–07 next day"),
     ("custom", "Custom hours"),
 ]
-
-
-def lab_zone() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
 
 
 def date_range(first: date, last: date) -> list[date]:

@@ -7,9 +7,7 @@ the maintenance window, undecided requests in the past expired.
 
 import random
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
@@ -20,6 +18,7 @@ from scheduler import booking_rules as rules
 from scheduler.choices import BookingStatus as S
 from scheduler.constants import ACTIVE_STATUSES, UNDECIDED_STATUSES
 from scheduler.models import Booking, BookingGroup, MaintenanceWindow
+from scheduler.services.booking import lab_zone
 
 DEMO_PREFIX = "[demo] "
 SEED = 20261126
@@ -78,7 +77,7 @@ def demo_bookings_create(*, now: datetime | None = None) -> int:
     if BookingGroup.objects.filter(message__startswith=DEMO_PREFIX).exists():
         return 0
     User = get_user_model()
-    tz = ZoneInfo(settings.TIME_ZONE)
+    tz = lab_zone()
     now = now or clock.now()
     managers = User.objects.filter(Q(is_superuser=True) | Q(groups__permissions__codename="decide_booking")).distinct()
     manager = managers.order_by("pk").first()
