@@ -1,8 +1,6 @@
 """Scheduler API shapes: full reads with brief nested objects, separate inputs for writes."""
 
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from rest_framework import serializers
@@ -11,7 +9,7 @@ from inventory.api.serializers import UserBriefSerializer
 from inventory.models import Device
 from scheduler import booking_rules
 from scheduler.models import Booking, BookingGroup, MaintenanceWindow
-from scheduler.services.booking import MAX_COLLABORATORS, MAX_ITEMS
+from scheduler.services.booking import MAX_COLLABORATORS, MAX_ITEMS, lab_zone
 from scheduler.validators import OUT_OF_RANGE_MESSAGE, validate_lab_date
 
 
@@ -87,7 +85,7 @@ class LabDateTimeField(serializers.DateTimeField):
             raise serializers.ValidationError(OUT_OF_RANGE_MESSAGE, code="out_of_range") from None
         if timezone.is_naive(value):
             try:
-                value = booking_rules.read_in_zone(value, ZoneInfo(settings.TIME_ZONE))
+                value = booking_rules.read_in_zone(value, lab_zone())
             except ValueError as exc:
                 raise serializers.ValidationError(str(exc)) from exc
         return super().enforce_timezone(value)
