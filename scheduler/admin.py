@@ -225,7 +225,6 @@ class MaintenanceWindowAdmin(admin.ModelAdmin):
     list_filter = ("device__device_type", "start")
     search_fields = ("device__name", "reason")
     date_hierarchy = "start"
-    autocomplete_fields = ()
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
