@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from core.exceptions import NotAllowed
+from core.hashing import new_secret
 from core.models import User, discord_id_validator
 from core.roles import LAB_MEMBERS
 from core.services.audit import audit_log
@@ -110,3 +111,12 @@ def user_update_profile(*, user: User, actor, data: dict) -> User:
         raise ValidationError({"email": ["This email address or Discord id belongs to another account."]}) from None
     audit_log(actor=actor, action="core.user.updated", target=user, data={"fields": changed})
     return user
+
+
+@transaction.atomic
+def user_calendar_key_regenerate(*, user: User) -> str:
+    """Give the user a new calendar feed key (the old feed URLs stop working at once); return it."""
+    user.calendar_feed_key = new_secret(30)
+    user.save(update_fields=["calendar_feed_key"])
+    audit_log(actor=user, action="core.user.calendar_key_regenerated", target=user)
+    return user.calendar_feed_key

@@ -12,15 +12,13 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from core import clock
-from core.hashing import new_secret
-from core.services.audit import audit_log
+from core.services.users import user_calendar_key_regenerate
 from inventory.models import Device
 from scheduler.calendar import calendar_feed_build
 from scheduler.constants import ACTIVE_STATUSES
@@ -86,10 +84,6 @@ def calendar_settings(request):
 @require_POST
 def calendar_key_regenerate(request):
     """Give the member a new feed key; the old URL stops working at once."""
-    user = request.user
-    with transaction.atomic():
-        user.calendar_feed_key = new_secret(30)
-        user.save(update_fields=["calendar_feed_key"])
-        audit_log(actor=user, action="core.user.calendar_key_regenerated", target=user)
+    user_calendar_key_regenerate(user=request.user)
     messages.success(request, "New calendar feed URL created; the old one no longer works.")
     return redirect("calendar-settings")
