@@ -12,7 +12,6 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -23,6 +22,7 @@ from inventory.models import Device
 from scheduler.calendar import calendar_feed_build
 from scheduler.constants import ACTIVE_STATUSES
 from scheduler.models import Booking
+from scheduler.selectors.bookings import booking_group_ids_of
 
 FEED_PAST = timedelta(days=60)
 CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -51,7 +51,7 @@ def _feed_user(key: str):
 def personal_feed(request, key: str):
     """Active bookings of the sessions the key's owner owns or collaborates on."""
     user = _feed_user(key)
-    bookings = _bookings().filter(Q(group__owner=user) | Q(group__collaborators=user)).distinct()
+    bookings = _bookings().filter(group_id__in=booking_group_ids_of(user=user))
     body = calendar_feed_build(name=f"labsite bookings of {user.username}", bookings=bookings, host=request.get_host())
     return _feed_response(body, "labsite-bookings.ics")
 
