@@ -22,7 +22,7 @@ from inventory.models import Attachment, Device, DeviceHistory, DeviceType, Manu
 from inventory.services.attachments import attachment_create, attachment_delete, attachment_validate
 from inventory.services.csv_export import CSV_COLUMNS, devices_export_csv, devices_export_queryset
 from inventory.services.csv_import import devices_import_csv
-from inventory.services.devices import device_delete, device_history_record, device_snapshot
+from inventory.services.devices import device_changes_record, device_delete, device_snapshot
 
 IMPORT_PERMISSIONS = ("inventory.add_device", "inventory.change_device")
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
@@ -266,14 +266,7 @@ class DeviceAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        device = form.instance
-        rows = device_history_record(device=device, actor=request.user, before=device._history_before,
-                                     after=device_snapshot(device))
-        if not change:
-            audit_log(actor=request.user, action="inventory.device.created", target=device)
-        elif rows:
-            audit_log(actor=request.user, action="inventory.device.updated", target=device,
-                      data={"fields": sorted({r.field for r in rows})})
+        device_changes_record(device=form.instance, actor=request.user, before=form.instance._history_before)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Attachment:

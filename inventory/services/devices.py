@@ -60,6 +60,21 @@ def device_history_record(*, device: Device, actor, before: dict | None, after: 
     return saved
 
 
+def device_changes_record(*, device: Device, actor, before: dict | None) -> list[DeviceHistory]:
+    """After a device was saved (tags included): its history rows and its created/updated audit event.
+
+    `before` is the snapshot taken before the change, None for a new device. The admin, which saves
+    the form itself, calls this too, so every path records the same rows.
+    """
+    rows = device_history_record(device=device, actor=actor, before=before, after=device_snapshot(device))
+    if before is None:
+        audit_log(actor=actor, action="inventory.device.created", target=device)
+    elif rows:
+        audit_log(actor=actor, action="inventory.device.updated", target=device,
+                  data={"fields": sorted({r.field for r in rows})})
+    return rows
+
+
 def _apply(device: Device, data: dict) -> list | None:
     tags = data.pop("tags", None)
     for field, value in data.items():
@@ -78,8 +93,7 @@ def device_create(*, actor, data: dict) -> Device:
     device = Device(created_by=actor if getattr(actor, "pk", None) else None,
                     updated_by=actor if getattr(actor, "pk", None) else None)
     _apply(device, data)
-    device_history_record(device=device, actor=actor, before=None, after=device_snapshot(device))
-    audit_log(actor=actor, action="inventory.device.created", target=device)
+    device_changes_record(device=device, actor=actor, before=None)
     return device
 
 
@@ -90,10 +104,7 @@ def device_update(*, device: Device, actor, data: dict) -> Device:
     before = device_snapshot(Device.objects.get(pk=device.pk))
     device.updated_by = actor if getattr(actor, "pk", None) else device.updated_by
     _apply(device, data)
-    rows = device_history_record(device=device, actor=actor, before=before, after=device_snapshot(device))
-    if rows:
-        audit_log(actor=actor, action="inventory.device.updated", target=device,
-                  data={"fields": sorted({r.field for r in rows})})
+    device_changes_record(device=device, actor=actor, before=before)
     return device
 
 
