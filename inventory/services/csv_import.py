@@ -30,8 +30,9 @@ from django.db.models.functions import Lower
 
 from core.services.audit import audit_log
 from inventory.choices import DeviceStatus
+from inventory.csv_cells import LIST_SEPARATOR, PORT_SEPARATOR, cell_unescape, item_unescape, split_unescaped
 from inventory.models import Device, DeviceType, Manufacturer, Port, Site, Tag
-from inventory.services.csv_export import CSV_COLUMNS, LIST_SEPARATOR, PORT_SEPARATOR
+from inventory.services.csv_export import CSV_COLUMNS
 from inventory.services.devices import TRACKED_FIELDS, device_create, device_update
 
 REQUIRED_COLUMNS = ("name", "device_type")
@@ -106,16 +107,16 @@ def _messages(exc: ValidationError) -> list[str]:
 def _parse_ports(raw: str) -> tuple[list[tuple[str, int | None, int | None]], list[str]]:
     ports, problems = [], []
     seen: set[str] = set()
-    for entry in (e.strip() for e in raw.split(LIST_SEPARATOR)):
+    for entry in (e.strip() for e in split_unescaped(raw, LIST_SEPARATOR)):
         if not entry:
             continue
-        parts = [p.strip() for p in entry.split(PORT_SEPARATOR)]
+        parts = [p.strip() for p in split_unescaped(entry, PORT_SEPARATOR)]
         if len(parts) == 1:
             parts += ["", ""]
         if len(parts) != 3 or not parts[0]:
             problems.append(f"ports: '{entry}' should look like label:in:out (in and out may be empty)")
             continue
-        label, numbers = parts[0], []
+        label, numbers = item_unescape(parts[0]), []
         for side, value in zip(("in", "out"), parts[1:], strict=True):
             if value == "":
                 numbers.append(None)
@@ -139,7 +140,9 @@ def _parse_row(line: int, cells: dict[str, str], types: dict[str, DeviceType]) -
     for name, raw in cells.items():
         if name in ("tags", "ports"):
             continue
-        raw = raw.strip()
+        # A cell written with the spreadsheet apostrophe is taken literally; others are trimmed.
+        literal = cell_unescape(raw)
+        raw = literal if literal != raw else raw.strip()
         if name == "device_type":
             if not raw:
                 problems.append("device_type is missing")
@@ -177,7 +180,7 @@ def _parse_row(line: int, cells: dict[str, str], types: dict[str, DeviceType]) -
     tags = None
     if "tags" in cells:
         tags, seen = [], set()
-        for tag in (t.strip() for t in cells["tags"].split(LIST_SEPARATOR)):
+        for tag in (item_unescape(t.strip()) for t in split_unescaped(cell_unescape(cells["tags"]), LIST_SEPARATOR)):
             if tag and tag.lower() not in seen:
                 seen.add(tag.lower())
                 tags.append(tag)
@@ -185,7 +188,7 @@ def _parse_row(line: int, cells: dict[str, str], types: dict[str, DeviceType]) -
                     problems.append(f"tags: '{tag[:20]}...' is too long")
     ports = None
     if "ports" in cells:
-        ports, port_problems = _parse_ports(cells["ports"])
+        ports, port_problems = _parse_ports(cell_unescape(cells["ports"]))
         problems += port_problems
     return _Row(line=line, values=values, tags=tags, ports=ports), problems
 
