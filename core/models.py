@@ -25,13 +25,13 @@ class User(AbstractUser):
         validators=[discord_id_validator],
         help_text="Your Discord user id (17–20 digits), so that decisions can mention you.",
     )
-    calendar_feed_key = models.CharField(
+    calendar_key_digest = models.CharField(
         max_length=64,
         unique=True,
         null=True,
         blank=True,
         editable=False,
-        help_text="Secret part of the personal calendar feed URL.",
+        help_text="SHA-256 digest of the secret in the personal calendar feed URL (the key itself is shown once).",
     )
 
     class Meta(AbstractUser.Meta):

@@ -29,6 +29,7 @@ urlpatterns = [
     path("patch-list/", patchlist.patch_list, name="patch-list"),
     path("calendar/", calendar.calendar_settings, name="calendar-settings"),
     path("calendar/regenerate/", calendar.calendar_key_regenerate, name="calendar-key-regenerate"),
+    path("calendar/revoke/", calendar.calendar_key_revoke, name="calendar-key-revoke"),
     path("calendar/<str:key>.ics", calendar.personal_feed, name="calendar-feed"),
     path("calendar/<str:key>/devices/<int:pk>.ics", calendar.device_feed_by_key, name="device-calendar-feed-key"),
 ]

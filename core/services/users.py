@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from core.exceptions import NotAllowed
-from core.hashing import new_secret
+from core.hashing import new_secret, secret_digest
 from core.models import User, discord_id_validator
 from core.roles import LAB_MEMBERS
 from core.services.audit import audit_log
@@ -115,8 +115,28 @@ def user_update_profile(*, user: User, actor, data: dict) -> User:
 
 @transaction.atomic
 def user_calendar_key_regenerate(*, user: User) -> str:
-    """Give the user a new calendar feed key (the old feed URLs stop working at once); return it."""
-    user.calendar_feed_key = new_secret(30)
-    user.save(update_fields=["calendar_feed_key"])
+    """Give the user a new calendar feed key and return it; the old feed URLs stop working at once.
+
+    Only the key's digest is stored, so the returned key (and the feed URL made from it) can be
+    shown this once, like an API token's key.
+    """
+    key = new_secret(30)
+    user.calendar_key_digest = secret_digest(key)
+    user.save(update_fields=["calendar_key_digest"])
     audit_log(actor=user, action="core.user.calendar_key_regenerated", target=user)
-    return user.calendar_feed_key
+    return key
+
+
+@transaction.atomic
+def user_calendar_key_revoke(*, user: User, actor) -> bool:
+    """Turn the user's calendar feed off: every feed URL made with their key stops working.
+
+    For "sign out everywhere" and for a member who no longer wants a feed. Returns False (and records
+    nothing) when the user had no feed key.
+    """
+    if user.calendar_key_digest is None:
+        return False
+    user.calendar_key_digest = None
+    user.save(update_fields=["calendar_key_digest"])
+    audit_log(actor=actor, action="core.user.calendar_key_revoked", target=user)
+    return True

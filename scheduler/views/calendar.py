@@ -5,19 +5,23 @@ feed key alone: /calendar/<key>.ics (the member's sessions) and /calendar/<key>/
 (everyone's active bookings of one device, since any lab member sees them on the schedule).
 Regenerating the key breaks both old URLs. /devices/<id>/calendar.ics serves the device feed to a
 signed-in browser.
+
+Only the key's digest is stored (core.services.users): the feed URL is shown once, on the page that
+follows its creation, like an API token's key.
 """
 
 from datetime import timedelta
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core import clock
-from core.services.users import user_calendar_key_regenerate
+from core.selectors import user_for_calendar_key
+from core.services.users import user_calendar_key_regenerate, user_calendar_key_revoke
 from inventory.models import Device
 from scheduler.calendar import calendar_feed_build
 from scheduler.constants import ACTIVE_STATUSES
@@ -25,6 +29,8 @@ from scheduler.models import Booking
 from scheduler.selectors.bookings import booking_group_ids_of
 
 FEED_PAST = timedelta(days=60)
+# The new key, kept in the signed-in browser's request.session for the one page that follows its creation.
+NEW_FEED_KEY = "new_calendar_feed_key"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 
@@ -42,7 +48,7 @@ def _bookings():
 
 
 def _feed_user(key: str):
-    user = get_user_model().objects.filter(calendar_feed_key=key, is_active=True).first() if len(key) >= 20 else None
+    user = user_for_calendar_key(key=key)
     if user is None:
         raise Http404("Unknown calendar feed; copy the current URL from your calendar feed page.")
     return user
@@ -73,17 +79,36 @@ def device_feed(request, pk: int):
 
 @login_required
 def calendar_settings(request):
-    key = request.user.calendar_feed_key
-    url = request.build_absolute_uri(f"/calendar/{key}.ics") if key else None
-    # webcal:// makes the browser hand the feed to the system's calendar app as a subscription.
-    webcal = "webcal://" + url.split("://", 1)[1] if url else None
-    return render(request, "scheduler/calendar_settings.html", {"feed_url": url, "webcal_url": webcal, "nav": "account"})
+    """The member's feed: its URL right after it was created (shown once), else whether one exists."""
+    key = request.session.pop(NEW_FEED_KEY, None)
+    context = {"has_feed": request.user.calendar_key_digest is not None, "nav": "account"}
+    if key:
+        url = request.build_absolute_uri(reverse("calendar-feed", args=[key]))
+        # webcal:// makes the browser hand the feed to the system's calendar app as a subscription.
+        context |= {
+            "feed_url": url,
+            "webcal_url": "webcal://" + url.split("://", 1)[1],
+            "device_feed_example": request.build_absolute_uri(reverse("device-calendar-feed-key", args=[key, 0])),
+        }
+    response = render(request, "scheduler/calendar_settings.html", context)
+    if key:
+        response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
 @require_POST
 def calendar_key_regenerate(request):
-    """Give the member a new feed key; the old URL stops working at once."""
-    user_calendar_key_regenerate(user=request.user)
-    messages.success(request, "New calendar feed URL created; the old one no longer works.")
+    """Give the member a new feed key, shown once on the next page; the old URL stops working at once."""
+    request.session[NEW_FEED_KEY] = user_calendar_key_regenerate(user=request.user)
+    messages.success(request, "New calendar feed URL created; copy it now: it is not shown again. The old one no longer works.")
+    return redirect("calendar-settings")
+
+
+@login_required
+@require_POST
+def calendar_key_revoke(request):
+    """Turn the member's feed off: every URL with their key stops working."""
+    if user_calendar_key_revoke(user=request.user, actor=request.user):
+        messages.success(request, "Calendar feed turned off; calendars using its URL no longer update.")
     return redirect("calendar-settings")

@@ -55,8 +55,8 @@ def device_detail(request, pk: int):
         "maintenance": maintenance,
         "colors": STATUS_COLORS,
         "range_form": CartRangeForm(initial={"preset": "all_day"}),
-        "feed_url": request.build_absolute_uri(reverse("device-calendar-feed-key", args=[request.user.calendar_feed_key, device.pk]))
-        if request.user.calendar_feed_key else None,
+        "feed_url_pattern": request.build_absolute_uri(reverse("device-calendar-feed-key", args=["KEY", device.pk]))
+        if request.user.calendar_key_digest else None,
         "nav": "schedule",
     }
     return render(request, "scheduler/device.html", context)

@@ -2,8 +2,15 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from core.exceptions import NotAllowed
+from core.hashing import secret_digest
 from core.models import AuditEvent, User
-from core.services.users import user_register, user_update_profile
+from core.selectors import user_for_calendar_key
+from core.services.users import (
+    user_calendar_key_regenerate,
+    user_calendar_key_revoke,
+    user_register,
+    user_update_profile,
+)
 from core.tests.factories import UserFactory
 
 PASSWORD = "correct horse battery staple"
@@ -51,3 +58,32 @@ def test_user_update_profile_refuses_unknown_fields():
     assert exc.value.message_dict == {"is_staff": ["This field cannot be changed here."]}
     user.refresh_from_db()
     assert not user.is_staff
+
+
+def test_calendar_key_regenerate_returns_the_key_and_stores_its_digest():
+    """The key is returned once; only its digest is kept, and it finds the user."""
+    user = UserFactory()
+    key = user_calendar_key_regenerate(user=user)
+    user.refresh_from_db()
+    assert len(key) >= 40 and user.calendar_key_digest == secret_digest(key)
+    assert user_for_calendar_key(key=key) == user
+    assert user_calendar_key_regenerate(user=user) != key
+    assert user_for_calendar_key(key=key) is None
+
+
+def test_calendar_key_revoke_turns_the_feed_off_once():
+    """Revoking clears the digest and is audited; a second revoke changes and records nothing."""
+    user, manager = UserFactory(), UserFactory()
+    key = user_calendar_key_regenerate(user=user)
+    assert user_calendar_key_revoke(user=user, actor=manager) is True
+    assert user_for_calendar_key(key=key) is None
+    assert user_calendar_key_revoke(user=user, actor=manager) is False
+    assert AuditEvent.objects.filter(action="core.user.calendar_key_revoked", actor=manager).count() == 1
+
+
+def test_inactive_users_feed_key_finds_nobody():
+    user = UserFactory()
+    key = user_calendar_key_regenerate(user=user)
+    user.is_active = False
+    user.save()
+    assert user_for_calendar_key(key=key) is None

@@ -1,5 +1,6 @@
 """Device page, attachment download and the iCal feeds."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -8,6 +9,8 @@ from django.test import Client
 from django.urls import reverse
 from icalendar import Calendar
 
+from core.hashing import secret_digest
+from core.models import AuditEvent
 from inventory.models import Attachment
 from inventory.tests.factories import DeviceFactory, TagFactory
 from scheduler.services.booking import booking_request
@@ -40,6 +43,14 @@ def test_attachment_download_needs_sign_in(web, roadm):
     assert 'filename="manual.pdf"' in response["Content-Disposition"]
 
 
+def _new_feed_key(web) -> str:
+    """Create a feed URL on the calendar page and read its key from the page that shows it once."""
+    html = web.post(reverse("calendar-key-regenerate"), follow=True).content.decode()
+    match = re.search(r'data-new-key>https?://testserver/calendar/([^<]+)\.ics<', html)
+    assert match, html
+    return match.group(1)
+
+
 def _events(response):
     calendar = Calendar.from_ical(response.content)
     return list(calendar.walk("VEVENT"))
@@ -50,10 +61,7 @@ def test_personal_feed(web, member, other_member, roadm, teraflex, now):
     own = booking_request(requester=member, items=[{"device": roadm, "start": utc(2, 7), "end": utc(2, 12)}])
     booking_request(requester=other_member, collaborators=["member"], items=[{"device": teraflex, "start": utc(3, 7), "end": utc(3, 12)}])
     booking_request(requester=other_member, items=[{"device": teraflex, "start": utc(4, 7), "end": utc(4, 12)}])
-    web.post(reverse("calendar-key-regenerate"))
-    member.refresh_from_db()
-    key = member.calendar_feed_key
-    assert key and key in web.get(reverse("calendar-settings")).content.decode()
+    key = _new_feed_key(web)
     response = Client().get(reverse("calendar-feed", args=[key]))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
     events = _events(response)
@@ -66,14 +74,35 @@ def test_personal_feed(web, member, other_member, roadm, teraflex, now):
 
 
 def test_regenerated_key_replaces_the_old_url(web, member):
-    web.post(reverse("calendar-key-regenerate"))
-    member.refresh_from_db()
-    old = member.calendar_feed_key
-    web.post(reverse("calendar-key-regenerate"))
-    member.refresh_from_db()
-    assert member.calendar_feed_key != old
+    old = _new_feed_key(web)
+    new = _new_feed_key(web)
+    assert new != old
     assert Client().get(reverse("calendar-feed", args=[old])).status_code == 404
-    assert Client().get(reverse("calendar-feed", args=[member.calendar_feed_key])).status_code == 200
+    assert Client().get(reverse("calendar-feed", args=[new])).status_code == 200
+
+
+def test_feed_url_is_shown_once_and_only_its_digest_is_stored(web, member):
+    """Like an API token: the page after creating shows the URL; reloading it does not, and the
+    database holds the key's SHA-256 digest, never the key."""
+    key = _new_feed_key(web)
+    member.refresh_from_db()
+    assert member.calendar_key_digest == secret_digest(key) and key not in member.calendar_key_digest
+    again = web.get(reverse("calendar-settings"))
+    html = again.content.decode()
+    assert key not in html and "You have a feed URL" in html
+    assert AuditEvent.objects.filter(action="core.user.calendar_key_regenerated", actor=member).count() == 1
+    assert key not in str(list(AuditEvent.objects.values_list("data", flat=True)))
+
+
+def test_turning_the_feed_off_kills_its_urls(web, member, roadm):
+    """The member can turn the feed off: the personal and device URLs with the key answer 404."""
+    key = _new_feed_key(web)
+    response = web.post(reverse("calendar-key-revoke"), follow=True)
+    assert "You have no feed URL yet." in response.content.decode()
+    assert Client().get(reverse("calendar-feed", args=[key])).status_code == 404
+    assert Client().get(reverse("device-calendar-feed-key", args=[key, roadm.pk])).status_code == 404
+    assert AuditEvent.objects.filter(action="core.user.calendar_key_revoked", actor=member).count() == 1
+    assert web.get(reverse("calendar-key-revoke")).status_code == 405
 
 
 def test_unknown_feed_key_is_404(db):
@@ -106,10 +135,9 @@ def test_unknown_device_is_404(web):
 def test_device_feed_for_calendar_apps_by_key(web, member, other_member, roadm, now):
     """A calendar app subscribes to a device with the member's feed key; a wrong key is 404."""
     BookingFactory(group=BookingGroupFactory(owner=other_member), device=roadm, start=utc(3, 7), end=utc(3, 12), status="pending")
-    web.post(reverse("calendar-key-regenerate"))
-    member.refresh_from_db()
-    url = reverse("device-calendar-feed-key", args=[member.calendar_feed_key, roadm.pk])
-    assert url in web.get(reverse("device", args=[roadm.pk])).content.decode()
+    key = _new_feed_key(web)
+    url = reverse("device-calendar-feed-key", args=[key, roadm.pk])
+    assert reverse("device-calendar-feed-key", args=["KEY", roadm.pk]) in web.get(reverse("device", args=[roadm.pk])).content.decode()
     events = _events(Client().get(url))
     assert [str(e["SUMMARY"]) for e in events] == ["ROADM 10 (pending)"]
     assert str(events[0]["STATUS"]) == "TENTATIVE"
@@ -120,9 +148,7 @@ def test_feed_is_well_formed_rfc5545(web, member, now):
     """The feed parses back with icalendar, round-trips, uses CRLF and folds lines at 75 octets."""
     device = DeviceFactory(name="Spektrum-Analysator Ω " + "x" * 70)  # names hold at most 100 characters
     booking_request(requester=member, message="ü" * 200, items=[{"device": device, "start": utc(2, 7), "end": utc(2, 12)}])
-    web.post(reverse("calendar-key-regenerate"))
-    member.refresh_from_db()
-    body = Client().get(reverse("calendar-feed", args=[member.calendar_feed_key])).content
+    body = Client().get(reverse("calendar-feed", args=[_new_feed_key(web)])).content
     assert body.startswith(b"BEGIN:VCALENDAR\r\n") and body.endswith(b"END:VCALENDAR\r\n")
     lines = body.split(b"\r\n")[:-1]
     assert all(b"\n" not in line and len(line) <= 75 for line in lines)
@@ -137,10 +163,9 @@ def test_feed_is_well_formed_rfc5545(web, member, now):
 
 def test_calendar_page_offers_a_webcal_link(web, member):
     """Besides the URL to copy, a webcal:// link opens the member's calendar app."""
-    web.post(reverse("calendar-key-regenerate"))
-    member.refresh_from_db()
-    html = web.get(reverse("calendar-settings")).content.decode()
-    assert f'href="webcal://testserver/calendar/{member.calendar_feed_key}.ics"' in html
+    html = web.post(reverse("calendar-key-regenerate"), follow=True).content.decode()
+    key = re.search(r"/calendar/([^<]+)\.ics<", html).group(1)
+    assert f'href="webcal://testserver/calendar/{key}.ics"' in html
 
 
 def test_tags_are_readable_on_light_colours(web, roadm):
