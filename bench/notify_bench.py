@@ -70,11 +70,12 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from core import clock, signals
+    from core import clock
     from core.models import Notification
     from core.services.notifications import notifications_deliver_due
     from core.tests.factories import UserFactory
     from inventory.tests.factories import DeviceFactory
+    from scheduler import signals
     from scheduler.models import BookingGroup
     from scheduler.tests.factories import BookingFactory, BookingGroupFactory
 
@@ -99,7 +100,7 @@ def main() -> None:
 
     session = requests.Session()
     t0 = time.perf_counter()
-    result = notifications_deliver_due(batch_size=args.batch, session=session)
+    result = notifications_deliver_due(batch_size=args.batch, client=session)
     elapsed = time.perf_counter() - t0
     server.shutdown()
     assert result.sent == args.rows == Discord.received, (result, Discord.received)

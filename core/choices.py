@@ -8,7 +8,3 @@ class NotificationStatus(models.TextChoices):
     # Recorded while the destination's webhook URL was empty: kept for the record, never delivered.
     DISABLED = "disabled", "Disabled (no webhook)"
 
-
-class NotificationDestination(models.TextChoices):
-    BOOKING = "booking", "Booking channel"
-    ADMIN = "admin", "Admin channel"

@@ -102,9 +102,12 @@ def _retry_after(response) -> float | None:
         return None
 
 
-def webhook_post(url: str, payload: dict, *, timeout: float, session: requests.Session | None = None) -> Delivery:
-    """POST `payload` to a Discord webhook once and classify the answer. Never raises for HTTP or network trouble."""
-    poster = session or requests
+def webhook_post(url: str, payload: dict, *, timeout: float, client: requests.Session | None = None) -> Delivery:
+    """POST `payload` to a Discord webhook once and classify the answer. Never raises for HTTP or network trouble.
+
+    `client` is an HTTP client with pooled connections (the worker keeps one), else a fresh connection.
+    """
+    poster = client or requests
     try:
         response = poster.post(url, json=payload, timeout=timeout)
     except requests.Timeout as exc:

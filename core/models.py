@@ -6,7 +6,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 
 from core import clock
-from core.choices import NotificationDestination, NotificationStatus
+from core.choices import NotificationStatus
 
 discord_id_validator = RegexValidator(
     r"^[0-9]{17,20}$", "A Discord id is the 17–20 digit number shown by 'Copy User ID' in Discord."
@@ -83,7 +83,7 @@ class AuditEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    action = models.CharField(max_length=100, help_text="Dotted name, e.g. scheduler.booking.approved.")
+    action = models.CharField(max_length=100, help_text="Dotted name, e.g. inventory.device.updated.")
     target_type = models.CharField(max_length=100, blank=True)
     target_id = models.CharField(max_length=64, blank=True)
     target_repr = models.CharField(max_length=200, blank=True)
@@ -104,8 +104,10 @@ class AuditEvent(models.Model):
 class Notification(models.Model):
     """One Discord message in the outbox, written in the transaction of the change it announces."""
 
-    event = models.CharField(max_length=50, help_text="Signal that produced it, e.g. booking_requested.")
-    destination = models.CharField(max_length=10, choices=NotificationDestination.choices)
+    event = models.CharField(max_length=50, help_text="What happened, named by the app that recorded it.")
+    destination = models.CharField(
+        max_length=10, help_text="Channel; its webhook is the setting DISCORD_<CHANNEL>_WEBHOOK_URL (e.g. admin)."
+    )
     payload = models.JSONField(help_text="The webhook JSON exactly as it is posted to Discord.")
     status = models.CharField(max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.PENDING)
     attempts = models.PositiveIntegerField(default=0)

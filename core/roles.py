@@ -1,12 +1,13 @@
 """The lab's two groups and what each may do."""
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 LAB_MANAGERS = "Lab managers"
 LAB_MEMBERS = "Lab members"
 
-# Lab managers get every permission of these apps (inventory writes, booking decisions, ...).
+# Lab managers get every permission of these apps (inventory writes, decisions on requests, ...).
 MANAGER_APPS = ("inventory", "scheduler")
 # ...and these individual ones of core.
 MANAGER_CORE_CODENAMES = ("view_auditevent", "view_user")
@@ -30,8 +31,12 @@ def roles_ensure() -> dict[str, int]:
 
 
 def is_lab_manager(user) -> bool:
-    """Lab managers (and superusers) see every session and decide requests."""
-    return bool(user and user.is_authenticated and (user.is_superuser or user.has_perm("scheduler.decide_booking")))
+    """Lab managers (and superusers) see and decide every request.
+
+    A lab manager is whoever holds settings.LAB_MANAGER_PERMISSION (the scheduler's "decide" permission,
+    which the "Lab managers" group holds): core names no other app's permission itself.
+    """
+    return bool(user and user.is_authenticated and (user.is_superuser or user.has_perm(settings.LAB_MANAGER_PERMISSION)))
 
 
 def managers_are_staff(sender, instance, action, pk_set, reverse, **kwargs):

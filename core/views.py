@@ -74,7 +74,7 @@ def tokens(request):
     """List the member's API tokens and create one; the new key is shown once.
 
     After creating, the page redirects (so reloading it cannot create a second token) and shows
-    the key kept for that one following request in the session.
+    the key kept for that one following request in request.session.
     """
     form = TokenCreateForm(request.POST or None)
     new_key = request.session.pop(NEW_TOKEN_KEY, None) if request.method == "GET" else None

@@ -141,6 +141,8 @@ API_TOKEN_LAST_USED_INTERVAL = timedelta(minutes=1)
 # Discord webhooks; an empty URL records events but delivers nothing.
 DISCORD_BOOKING_WEBHOOK_URL = env.str("DISCORD_BOOKING_WEBHOOK_URL", default="")
 DISCORD_ADMIN_WEBHOOK_URL = env.str("DISCORD_ADMIN_WEBHOOK_URL", default="")
+# The permission that makes a user a lab manager (core.roles.is_lab_manager); the scheduler defines it.
+LAB_MANAGER_PERMISSION = "scheduler.decide_booking"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -23,6 +23,7 @@ class SchedulerConfig(AppConfig):
         from inventory.models import Device
         from inventory.signals import device_status_changed
         from scheduler import receivers
+        from scheduler.notifications import receivers as notification_receivers  # noqa: F401  (@receiver)
 
         device_status_changed.connect(receivers.device_status_changed, sender=Device,
                                       dispatch_uid="scheduler.device_status_changed")

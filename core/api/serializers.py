@@ -48,7 +48,7 @@ class RegisterInputSerializer(serializers.Serializer):
     password = serializers.CharField(max_length=PASSWORD_MAX_LENGTH, trim_whitespace=False, write_only=True)
     discord_id = DiscordIdField(
         max_length=DISCORD_ID_MAX_LENGTH, required=False, allow_null=True, allow_blank=True,
-        help_text="Your Discord user id (17–20 digits), so that booking decisions can mention you.",
+        help_text="Your Discord user id (17–20 digits), so that decisions about your requests can mention you.",
     )
 
 

@@ -32,7 +32,7 @@ _THROTTLED = OpenApiResponse(description="Too many attempts; retry after the num
 class _AnonymousAuthView(APIView):
     """Endpoints used before the caller has credentials: no authentication, throttled per client."""
 
-    # No authentication: a stale token or a session without CSRF must not block signing in.
+    # No authentication: a stale token or a signed-in browser without its CSRF token must not block signing in.
     authentication_classes = []
     permission_classes = [permissions.AllowAny]
     throttle_classes = [AuthRateThrottle]

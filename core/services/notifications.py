@@ -17,6 +17,7 @@ admin's "retry" action puts it back).
 """
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -27,24 +28,30 @@ from django.db import transaction
 from django.db.models import F
 
 from core import clock
-from core.choices import NotificationDestination, NotificationStatus
+from core.choices import NotificationStatus
 from core.discord import webhook_post
 from core.models import Notification
 
 logger = logging.getLogger(__name__)
 
+CHANNEL_NAME = re.compile(r"^[a-z][a-z0-9_]{0,9}$")  # fits Notification.destination
+
 
 def webhook_url(destination: str) -> str:
-    if destination == NotificationDestination.BOOKING:
-        return settings.DISCORD_BOOKING_WEBHOOK_URL
-    return settings.DISCORD_ADMIN_WEBHOOK_URL
+    """The webhook of a channel: the setting DISCORD_<CHANNEL>_WEBHOOK_URL ("" when unset or empty).
+
+    Channels are named by the apps that record notifications; core only delivers them.
+    """
+    if not CHANNEL_NAME.match(destination or ""):
+        return ""
+    return getattr(settings, f"DISCORD_{destination.upper()}_WEBHOOK_URL", "") or ""
 
 
 def notification_record(*, event: str, destination: str, build: Callable[[], dict | list[dict] | None]) -> list[Notification]:
     """Write the messages `build()` returns to the outbox, in the caller's transaction.
 
     A failure to build a message is logged and swallowed (inside a savepoint): a notification must
-    never undo the booking change it announces. With no webhook URL configured the rows are kept
+    never undo the change it announces. With no webhook URL configured the rows are kept
     with status "disabled" and never delivered.
     """
     try:
@@ -135,13 +142,13 @@ class PassResult:
         return self.sent + self.retried + self.failed + self.disabled
 
 
-def notification_deliver(notification: Notification, *, session: requests.Session | None = None) -> str:
+def notification_deliver(notification: Notification, *, client: requests.Session | None = None) -> str:
     """Post one claimed notification and record how it went. Returns the new state."""
     url = webhook_url(notification.destination)
     if not url:
         _finish(notification, status=NotificationStatus.DISABLED, last_error="No webhook URL configured.")
         return "disabled"
-    result = webhook_post(url, notification.payload, timeout=settings.DISCORD_TIMEOUT, session=session)
+    result = webhook_post(url, notification.payload, timeout=settings.DISCORD_TIMEOUT, client=client)
     now = clock.now()
     if result.outcome == "sent":
         _finish(notification, status=NotificationStatus.SENT, sent_at=now, last_error="", next_attempt_at=now)
@@ -172,7 +179,7 @@ def notifications_deliver_due(
     *,
     batch_size: int | None = None,
     should_stop: Callable[[], bool] = lambda: False,
-    session: requests.Session | None = None,
+    client: requests.Session | None = None,
 ) -> PassResult:
     """Deliver every notification that is due, batch after batch, until none is left or `should_stop()`.
 
@@ -196,7 +203,7 @@ def notifications_deliver_due(
             if row.destination in blocked:
                 _release(row, until=blocked[row.destination])
                 continue
-            outcome = notification_deliver(row, session=session)
+            outcome = notification_deliver(row, client=client)
             if outcome == "sent":
                 result.sent += 1
             elif outcome == "disabled":

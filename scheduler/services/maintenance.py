@@ -4,12 +4,13 @@ from datetime import datetime
 
 from django.db import transaction
 
-from core import clock, signals
+from core import clock
 from core.exceptions import ApplicationError, NotAllowed, RuleConflict
 from core.roles import is_lab_manager
 from core.services.audit import audit_log
 from inventory.models import Device
 from scheduler import booking_rules as rules
+from scheduler import signals
 from scheduler.choices import BookingStatus
 from scheduler.constants import UNDECIDED_STATUSES
 from scheduler.models import Booking, MaintenanceWindow

@@ -12,9 +12,9 @@ from datetime import datetime
 from django.db import transaction
 
 from core import clock
-from core.signals import booking_reminder
 from scheduler.choices import BookingStatus
 from scheduler.models import Booking, BookingPolicy
+from scheduler.signals import booking_reminder
 
 
 def _continued(booking: Booking, neighbours: list[Booking], kind: str) -> bool:

@@ -4,9 +4,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core import clock, signals
+from core import clock
 from core.models import Notification
 from inventory.tests.factories import DeviceFactory
+from scheduler import signals
 from scheduler.models import Booking, BookingPolicy
 from scheduler.services.reminders import booking_reminders_send
 from scheduler.tests.factories import BookingFactory, BookingGroupFactory

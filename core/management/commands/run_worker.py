@@ -50,13 +50,13 @@ class Command(BaseCommand):
         if threading.current_thread() is threading.main_thread():
             for signum in (signal.SIGTERM, signal.SIGINT):
                 previous[signum] = signal.signal(signum, request_stop)
-        session = requests.Session()
+        client = requests.Session()  # pooled connections to Discord for the worker's lifetime
         passes = 0
         try:
             if not once:
                 self.stdout.write(f"Worker started (pass every {interval:g}s).")
             while not stop.is_set():
-                self._pass(session=session, stop=stop, run_jobs=not no_jobs, verbose=once)
+                self._pass(client=client, stop=stop, run_jobs=not no_jobs, verbose=once)
                 passes += 1
                 if once:
                     break
@@ -65,19 +65,19 @@ class Command(BaseCommand):
                 while not stop.is_set() and time.monotonic() < deadline:
                     stop.wait(min(0.5, deadline - time.monotonic()))
         finally:
-            session.close()
+            client.close()
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
             _refresh_connections()
         if not once:
             self.stdout.write(f"Worker stopped after {passes} pass{'es' if passes != 1 else ''}.")
 
-    def _pass(self, *, session, stop, run_jobs: bool, verbose: bool) -> None:
+    def _pass(self, *, client, stop, run_jobs: bool, verbose: bool) -> None:
         _refresh_connections()
         job_results = {}
         if run_jobs:
             job_results = jobs.jobs_run(now=clock.now())
-        result = notifications_deliver_due(session=session, should_stop=stop.is_set)
+        result = notifications_deliver_due(client=client, should_stop=stop.is_set)
         did = {name: n for name, n in job_results.items() if n}
         if verbose or result.handled or did:
             jobs_text = ", ".join(

@@ -2,9 +2,10 @@
 
 from django.db import transaction
 
-from core import clock, signals
+from core import clock
 from core.exceptions import RuleConflict
 from scheduler import booking_rules as rules
+from scheduler import signals
 from scheduler.choices import BookingStatus
 from scheduler.constants import ACTIVE_STATUSES
 from scheduler.models import Booking, BookingGroup, MaintenanceWindow

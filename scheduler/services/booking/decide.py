@@ -12,11 +12,12 @@ from datetime import datetime
 
 from django.db import transaction
 
-from core import clock, signals
+from core import clock
 from core.exceptions import RuleConflict
 from core.services.audit import audit_log
 from inventory.models import Device
 from scheduler import booking_rules as rules
+from scheduler import signals
 from scheduler.choices import BookingStatus
 from scheduler.constants import UNDECIDED_STATUSES
 from scheduler.models import Booking, BookingGroup, MaintenanceWindow

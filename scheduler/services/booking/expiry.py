@@ -11,9 +11,10 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Q
 
-from core import clock, signals
+from core import clock
 from inventory.models import Device
 from scheduler import booking_rules as rules
+from scheduler import signals
 from scheduler.choices import BookingStatus
 from scheduler.constants import ACTIVE_STATUSES, UNDECIDED_STATUSES
 from scheduler.models import Booking, BookingGroup

@@ -17,10 +17,11 @@ from datetime import datetime
 
 from django.db import transaction
 
-from core import clock, signals
+from core import clock
 from core.exceptions import ApplicationError, NotAllowed, RuleConflict
 from core.services.audit import audit_log, audit_log_many
 from scheduler import booking_rules as rules
+from scheduler import signals
 from scheduler.choices import BookingStatus
 from scheduler.constants import ACTIVE_STATUSES
 from scheduler.models import Booking, BookingGroup, BookingPolicy

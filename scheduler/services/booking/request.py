@@ -3,8 +3,9 @@
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from core import clock, signals
+from core import clock
 from core.services.audit import audit_log_many
+from scheduler import signals
 from scheduler.models import Booking, BookingGroup, BookingPolicy
 from scheduler.services import locking
 from scheduler.services.booking.checks import ItemCheck, Verdict, evaluate, fresh_status, lab_zone, raise_if_refused

@@ -4,10 +4,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from core import clock, signals
+from core import clock
 from core.exceptions import ApplicationError, NotAllowed, NotFound, RuleConflict
 from core.models import AuditEvent
 from core.tests.factories import UserFactory
+from scheduler import signals
 from scheduler.choices import BookingStatus as S
 from scheduler.models import Booking, BookingGroup
 from scheduler.services import booking as svc

@@ -4,11 +4,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from core import signals
 from core.exceptions import RuleConflict
 from core.models import AuditEvent
 from inventory.services.devices import device_update
 from inventory.tests.admin.conftest import admin_form_data
+from scheduler import signals
 from scheduler.choices import BookingStatus as S
 from scheduler.models import Booking
 from scheduler.services import booking as svc

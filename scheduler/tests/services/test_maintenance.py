@@ -2,9 +2,9 @@
 
 import pytest
 
-from core import signals
 from core.exceptions import NotAllowed, RuleConflict
 from core.models import AuditEvent
+from scheduler import signals
 from scheduler.choices import BookingStatus as S
 from scheduler.models import MaintenanceWindow
 from scheduler.services.maintenance import maintenance_window_create, maintenance_window_delete

@@ -1,7 +1,7 @@
 """The Discord messages about bookings, in the wording the lab knows from the old system.
 
-Each builder takes model instances (read by attribute only: core never imports the scheduler) and
-returns the final webhook JSON, which the outbox stores as it is. Messages are built when the event
+Each builder takes the scheduler's model instances and returns the final webhook JSON, which core's
+outbox stores as it is (core.discord escapes user text, limits mentions and lengths). Messages are built when the event
 happens, so they describe the change as it was, whatever happens to the rows later.
 
 Times are shown in the lab's time zone (settings.TIME_ZONE) as dd/mm/YYYY HH:MM; first and last slot
@@ -15,8 +15,10 @@ from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from core.discord import escape, is_discord_id, join_limited, user_label, webhook_payload
+from scheduler.choices import BookingStatus
 
-CONFLICTING = "conflicting"
+CONFLICTING = BookingStatus.CONFLICTING
+UNDECIDED = (BookingStatus.PENDING, BookingStatus.CONFLICTING)
 
 
 def _when(dt) -> str:
@@ -122,7 +124,7 @@ def extended(*, group, bookings, actor) -> dict:
     lines = [":arrow_right: **Booking Extended**", f"> User: {user_label(group.owner, mention=False)}"]
     if actor is not None and actor.pk != group.owner_id:
         lines.append(f"> Extended by: {user_label(actor, mention=False)}")
-    undecided = sum(1 for b in bookings if b.status in ("pending", CONFLICTING))
+    undecided = sum(1 for b in bookings if b.status in UNDECIDED)
     lines += [
         _action_required(bookings),
         f"> Devices: **{devices}**",
@@ -139,8 +141,8 @@ def decided(*, group, bookings, decision: str, actor, note: str = "") -> dict:
     people, ids = _people(group)
     _, devices = _devices(bookings)
     first, last = _span(bookings)
-    emoji = ":white_check_mark:" if decision == "confirmed" else ":x:"
-    word = "CONFIRMED" if decision == "confirmed" else "REJECTED"
+    emoji = ":white_check_mark:" if decision == BookingStatus.CONFIRMED else ":x:"
+    word = "CONFIRMED" if decision == BookingStatus.CONFIRMED else "REJECTED"
     lines = [
         f"{emoji} {people}, your booking has been **{word}** {'by admin' if actor is not None else 'automatically'}.",
         f"> Device{'s' if len({b.device_id for b in bookings}) != 1 else ''}: **{devices}**",

@@ -1,19 +1,18 @@
-"""Turn the scheduler's domain signals into outbox rows (connected in CoreConfig.ready()).
+"""Turn the scheduler's signals into finished messages in core's outbox (connected in SchedulerConfig.ready()).
 
 Receivers run inside the sender's transaction and only write rows: no network I/O here.
 """
 
 from django.dispatch import receiver
 
-from core import booking_messages, signals
-from core.choices import NotificationDestination
 from core.services.notifications import notification_record
+from scheduler import signals
+from scheduler.notifications import ADMIN_CHANNEL as ADMIN
+from scheduler.notifications import BOOKING_CHANNEL as BOOKING
+from scheduler.notifications import messages as booking_messages
 
-BOOKING = NotificationDestination.BOOKING
-ADMIN = NotificationDestination.ADMIN
 
-
-@receiver(signals.booking_requested, dispatch_uid="core.notify.booking_requested")
+@receiver(signals.booking_requested, dispatch_uid="scheduler.notify.booking_requested")
 def booking_requested(sender, *, group, bookings, **kwargs):
     notification_record(
         event="booking_requested", destination=BOOKING,
@@ -21,7 +20,7 @@ def booking_requested(sender, *, group, bookings, **kwargs):
     )
 
 
-@receiver(signals.booking_rebooked, dispatch_uid="core.notify.booking_rebooked")
+@receiver(signals.booking_rebooked, dispatch_uid="scheduler.notify.booking_rebooked")
 def booking_rebooked(sender, *, group, bookings, **kwargs):
     notification_record(
         event="booking_rebooked", destination=BOOKING,
@@ -29,7 +28,7 @@ def booking_rebooked(sender, *, group, bookings, **kwargs):
     )
 
 
-@receiver(signals.booking_extended, dispatch_uid="core.notify.booking_extended")
+@receiver(signals.booking_extended, dispatch_uid="scheduler.notify.booking_extended")
 def booking_extended(sender, *, group, bookings, actor=None, **kwargs):
     notification_record(
         event="booking_extended", destination=BOOKING,
@@ -37,7 +36,7 @@ def booking_extended(sender, *, group, bookings, actor=None, **kwargs):
     )
 
 
-@receiver(signals.booking_decided, dispatch_uid="core.notify.booking_decided")
+@receiver(signals.booking_decided, dispatch_uid="scheduler.notify.booking_decided")
 def booking_decided(sender, *, group, bookings, decision, actor=None, note="", **kwargs):
     notification_record(
         event="booking_decided", destination=ADMIN,
@@ -47,7 +46,7 @@ def booking_decided(sender, *, group, bookings, decision, actor=None, note="", *
     )
 
 
-@receiver(signals.booking_cancelled, dispatch_uid="core.notify.booking_cancelled")
+@receiver(signals.booking_cancelled, dispatch_uid="scheduler.notify.booking_cancelled")
 def booking_cancelled(sender, *, group, bookings, actor=None, **kwargs):
     notification_record(
         event="booking_cancelled", destination=ADMIN,
@@ -55,7 +54,7 @@ def booking_cancelled(sender, *, group, bookings, actor=None, **kwargs):
     )
 
 
-@receiver(signals.maintenance_scheduled, dispatch_uid="core.notify.maintenance_scheduled")
+@receiver(signals.maintenance_scheduled, dispatch_uid="scheduler.notify.maintenance_scheduled")
 def maintenance_scheduled(sender, *, window, rejected=(), cancelled=(), **kwargs):
     notification_record(
         event="maintenance_scheduled", destination=ADMIN,
@@ -63,7 +62,7 @@ def maintenance_scheduled(sender, *, window, rejected=(), cancelled=(), **kwargs
     )
 
 
-@receiver(signals.booking_expired, dispatch_uid="core.notify.booking_expired")
+@receiver(signals.booking_expired, dispatch_uid="scheduler.notify.booking_expired")
 def booking_expired(sender, *, bookings, **kwargs):
     notification_record(
         event="booking_expired", destination=ADMIN,
@@ -71,7 +70,7 @@ def booking_expired(sender, *, bookings, **kwargs):
     )
 
 
-@receiver(signals.booking_reminder, dispatch_uid="core.notify.booking_reminder")
+@receiver(signals.booking_reminder, dispatch_uid="scheduler.notify.booking_reminder")
 def booking_reminder(sender, *, bookings, kind, **kwargs):
     notification_record(
         event=f"booking_reminder_{kind}", destination=ADMIN,

@@ -1,7 +1,6 @@
-"""Domain signals. The scheduler's services send them inside their transaction; receivers in
-core (the notification outbox) write rows in that same transaction, so nothing is recorded for a
-change that rolls back. Arguments are model instances read by attribute only, so core never
-imports the scheduler.
+"""The scheduler's signals. Its services send them inside their transaction; the receivers in
+scheduler.notifications.receivers build the Discord message and write it to core's outbox in that
+same transaction, so nothing is recorded for a change that rolls back.
 
 Every signal is sent with `sender` = the model class of the main object and these keyword args:
 

@@ -6,12 +6,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import transaction
 
-from core import signals
 from core.choices import NotificationStatus
 from core.discord import MAX_CONTENT
 from core.models import Notification
 from core.tests.factories import UserFactory
 from inventory.tests.factories import DeviceFactory, DeviceTypeFactory
+from scheduler import signals
 from scheduler.models import Booking, BookingGroup, MaintenanceWindow
 from scheduler.tests.factories import BookingFactory, BookingGroupFactory, MaintenanceWindowFactory
 
@@ -249,7 +249,7 @@ def test_recording_does_no_network_io(world, monkeypatch):
 
 def test_a_broken_message_never_breaks_the_change(world, monkeypatch):
     """If building a message fails, the error is logged and the sender's transaction goes on."""
-    from core import booking_messages
+    from scheduler.notifications import messages as booking_messages
 
     def broken(**kwargs):
         raise ValueError("bug in a message builder")
