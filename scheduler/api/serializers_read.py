@@ -240,6 +240,13 @@ class PortAccessSerializer(serializers.Serializer):
     device = DeviceBriefSerializer()
     holders = serializers.ListField(child=serializers.CharField(), help_text="Owners of confirmed bookings covering `at`.")
     usable = serializers.BooleanField()
+    maintenance_until = serializers.DateTimeField(
+        allow_null=True, help_text="End of the device's maintenance covering `at` (null when none)."
+    )
+    reason = serializers.CharField(
+        help_text='Why the port is not usable ("maintenance until 18:00 on 3 Dec 2026 (Europe/Dublin): …", '
+        '"held by alice"); empty when usable.'
+    )
 
 
 class AccessResultSerializer(serializers.Serializer):

@@ -152,7 +152,8 @@ class AccessCheckView(APIView):
         summary="May I use these Polatis ports now?",
         description=(
             "A port is usable when its device has no confirmed booking covering `at` (default now), or one of them "
-            "is the caller's own or shares its session with the caller. Labels match in any case; `NULL` entries "
+            "is the caller's own or shares its session with the caller. During a maintenance window of the device "
+            "only lab managers may use it (`reason`: \"maintenance until …\"). Labels match in any case; `NULL` entries "
             "are ignored; unknown labels make `allowed` false. Nothing is written."
         ),
     )

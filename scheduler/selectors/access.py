@@ -2,13 +2,16 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models.functions import Lower
 
 from core import clock
+from core.roles import is_lab_manager
 from inventory.models import Device, Port
 from scheduler.choices import BookingStatus
-from scheduler.models import Booking, BookingGroup
+from scheduler.models import Booking, BookingGroup, MaintenanceWindow
 
 # Placeholder the lab's patch lists use for an unconnected end.
 NULL_LABEL = "null"
@@ -20,6 +23,8 @@ class PortAccess:
     device: Device
     holders: list[str] = field(default_factory=list)
     usable: bool = True
+    maintenance_until: datetime | None = None
+    reason: str = ""
 
 
 @dataclass
@@ -44,13 +49,22 @@ def access_labels(*, patches: list[list[str]] | None = None, ports: list[str] | 
     return labels
 
 
+def maintenance_reason(*, until: datetime, reason: str = "") -> str:
+    """'maintenance until 18:00 on 3 Dec 2026 (Europe/Dublin): OTDR calibration'."""
+    local = until.astimezone(ZoneInfo(settings.TIME_ZONE))
+    text = f"maintenance until {local:%H:%M} on {local.day} {local:%b %Y} ({settings.TIME_ZONE})"
+    return f"{text}: {reason}" if reason else text
+
+
 def access_check(*, user, patches: list[list[str]] | None = None, ports: list[str] | None = None,
                  at: datetime | None = None) -> AccessResult:
     """Which ports `user` may use at `at` (default now), and whether all of them are usable.
 
     A port is usable when its device has no confirmed booking covering `at`, or one of those
     bookings belongs to `user` or lists `user` as a collaborator. Pending and conflicting requests
-    hold nothing yet. Labels match in any case; unknown labels make `allowed` false. Three queries.
+    hold nothing yet. During a maintenance window of the device no one but a lab manager may use it
+    ("maintenance until …"). Labels match in any case; unknown labels make `allowed` false. Four
+    queries (plus the user's permissions when a window is on).
     """
     at = at or clock.now()
     labels = access_labels(patches=patches, ports=ports)
@@ -75,6 +89,20 @@ def access_check(*, user, patches: list[list[str]] | None = None, ports: list[st
         ).values_list("bookinggroup_id", flat=True)
     ) if holding else set()
 
+    # Windows covering `at`; back-to-back or overlapping ones are followed to the end of the maintenance.
+    windows = list(
+        MaintenanceWindow.objects.filter(device_id__in=device_ids, end__gt=at).order_by("device_id", "start")
+        .values_list("device_id", "start", "end", "reason")
+    )
+    maintenance: dict[int, tuple[datetime, str]] = {}
+    for device_id, start, end, reason in windows:
+        current = maintenance.get(device_id)
+        if current is None and start <= at:
+            maintenance[device_id] = (end, reason)
+        elif current is not None and start <= current[0]:
+            maintenance[device_id] = (max(end, current[0]), current[1])
+    manager = bool(maintenance) and is_lab_manager(user)
+
     holders: dict[int, list[str]] = {}
     usable_devices: set[int] = set()
     for device_id, group_id, owner_id, username in holding:
@@ -88,6 +116,14 @@ def access_check(*, user, patches: list[list[str]] | None = None, ports: list[st
     for port in known:
         device_holders = holders.get(port.device_id, [])
         usable = not device_holders or port.device_id in usable_devices
-        checked.append(PortAccess(port=port.name, device=port.device, holders=device_holders, usable=usable))
+        reason = "" if usable else f"held by {', '.join(device_holders)}"
+        until = None
+        if port.device_id in maintenance:
+            until, why = maintenance[port.device_id]
+            if not manager:
+                usable = False
+                reason = maintenance_reason(until=until, reason=why)
+        checked.append(PortAccess(port=port.name, device=port.device, holders=device_holders, usable=usable,
+                                  maintenance_until=until, reason=reason))
     allowed = not unknown and all(p.usable for p in checked)
     return AccessResult(allowed=allowed, at=at, ports=checked, unknown=unknown)

@@ -250,11 +250,26 @@ def test_access_check_answer(member_client, other_member):
     assert response.json() == {
         "allowed": False,
         "at": "2026-06-01T10:10:00+01:00",
-        "ports": [{"port": "roadm_10_p2", "device": {"id": device.pk, "name": "roadm-10", "status": "available"}, "holders": ["other"], "usable": False}],
+        "ports": [{"port": "roadm_10_p2", "device": {"id": device.pk, "name": "roadm-10", "status": "available"}, "holders": ["other"], "usable": False,
+                   "maintenance_until": None, "reason": "held by other"}],
         "unknown": ["x_1"],
     }
     later = member_client.post(f"{BASE}/access-check/", {"ports": ["roadm_10_p2"], "at": "2026-06-01T11:00"}, format="json")
     assert later.json()["allowed"] is True
+
+
+def test_access_check_during_maintenance(member_client, manager_client):
+    """Over HTTP: a member is refused with "maintenance until …"; a lab manager may use the port."""
+    device = DeviceFactory(name="roadm-10")
+    PortFactory(device=device, name="roadm_10_p2")
+    MaintenanceWindowFactory(device=device, start=datetime(2026, 6, 1, 9, tzinfo=UTC), end=datetime(2026, 6, 1, 12, tzinfo=UTC))
+    body = {"ports": ["roadm_10_p2"], "at": "2026-06-01T11:00"}
+    answer = member_client.post(f"{BASE}/access-check/", body, format="json").json()
+    assert answer["allowed"] is False
+    assert answer["ports"][0]["maintenance_until"] == "2026-06-01T13:00:00+01:00"
+    assert answer["ports"][0]["reason"].startswith("maintenance until 13:00 on 1 Jun 2026 (Europe/Dublin)")
+    answer = manager_client.post(f"{BASE}/access-check/", body, format="json").json()
+    assert (answer["allowed"], answer["ports"][0]["reason"]) == (True, "")
 
 
 def test_access_check_ignores_identity_in_the_body(member_client, other_member):

@@ -8,7 +8,7 @@ from core import clock
 from core.tests.factories import UserFactory
 from inventory.tests.factories import DeviceFactory, PortFactory
 from scheduler.selectors.access import access_check
-from scheduler.tests.factories import BookingFactory, BookingGroupFactory
+from scheduler.tests.factories import BookingFactory, BookingGroupFactory, MaintenanceWindowFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -104,5 +104,55 @@ def test_constant_queries(lab, member, django_assert_max_num_queries):
     owner = UserFactory()
     _hold(lab["tf"], owner)
     _hold(lab["roadm"], owner)
-    with django_assert_max_num_queries(3):
+    MaintenanceWindowFactory(device=lab["roadm"], start=datetime(2026, 6, 2, 8, tzinfo=UTC), end=datetime(2026, 6, 2, 9, tzinfo=UTC))
+    with django_assert_max_num_queries(4):
         _check(member, patches=[["tf_1", "roadm_10_p2", "roadm_10_line"]])
+
+
+def _window(device, start_hour, end_hour, reason="OTDR calibration"):
+    return MaintenanceWindowFactory(device=device, start=datetime(2026, 6, 1, start_hour, tzinfo=UTC),
+                                    end=datetime(2026, 6, 1, end_hour, tzinfo=UTC), reason=reason)
+
+
+def test_maintenance_refuses_the_ports_to_members_and_says_until_when(lab, member):
+    """During a maintenance window nobody but a lab manager may use the device's ports, even the holder
+    of a confirmed booking; the answer says until when (lab time) and why."""
+    _hold(lab["roadm"], member)
+    _window(lab["roadm"], 11, 15)
+    result = _check(member, patches=[["tf_1", "roadm_10_p2"]])
+    assert result.allowed is False
+    tf, roadm = result.ports
+    assert (tf.usable, tf.reason, tf.maintenance_until) == (True, "", None)
+    assert (roadm.usable, roadm.maintenance_until) == (False, datetime(2026, 6, 1, 15, tzinfo=UTC))
+    assert roadm.reason == "maintenance until 16:00 on 1 Jun 2026 (Europe/Dublin): OTDR calibration"
+
+
+def test_lab_managers_may_use_ports_under_maintenance(lab, manager):
+    _window(lab["roadm"], 11, 15, reason="")
+    result = _check(manager, ports=["roadm_10_p2", "roadm_10_line"])
+    assert result.allowed is True
+    assert [(p.usable, p.reason, p.maintenance_until) for p in result.ports] == [
+        (True, "", datetime(2026, 6, 1, 15, tzinfo=UTC))] * 2
+
+
+def test_maintenance_that_has_not_started_or_has_ended_does_not_block(lab, member):
+    """Windows are [start, end): one from 12:30 and one ending at noon leave the port usable at noon."""
+    _window(lab["roadm"], 8, 12)
+    MaintenanceWindowFactory(device=lab["roadm"], start=datetime(2026, 6, 1, 12, 30, tzinfo=UTC),
+                             end=datetime(2026, 6, 1, 13, tzinfo=UTC))
+    assert _check(member, ports=["roadm_10_p2"]).allowed is True
+    assert _check(member, ports=["roadm_10_p2"], at=datetime(2026, 6, 1, 12, 30, tzinfo=UTC)).allowed is False
+
+
+def test_back_to_back_windows_report_the_end_of_the_whole_maintenance(lab, member):
+    _window(lab["roadm"], 10, 13, reason="")
+    _window(lab["roadm"], 13, 17, reason="second part")
+    (port,) = _check(member, ports=["roadm_10_p2"]).ports
+    assert port.maintenance_until == datetime(2026, 6, 1, 17, tzinfo=UTC)
+    assert port.reason == "maintenance until 18:00 on 1 Jun 2026 (Europe/Dublin)"
+
+
+def test_a_port_held_by_someone_else_says_by_whom(lab, member, other_member):
+    _hold(lab["roadm"], other_member)
+    (port,) = _check(member, ports=["roadm_10_p2"]).ports
+    assert (port.usable, port.reason) == (False, "held by other")
