@@ -11,14 +11,22 @@ over --runs requests, with the SQL query count of each:
 - GET /api/scheduler/availability/ for 10 devices over a week
 - GET /api/scheduler/availability/next-slot/ for 5 devices and 4 hours
 
-and, when POST /api/scheduler/bookings/ exists, single-booking POST throughput sequentially
-(Django test client, every rule checked) and with 8 concurrent clients on one device against a real
-server (gunicorn on 127.0.0.1): races for the last unit of capacity, capacity violations, 5xx answers.
+and, when POST /api/scheduler/bookings/ exists, single-booking POST throughput:
 
-    .venv/bin/python bench/scheduler_bench.py [--runs 30] [--keep]
+- sequentially in process (Django test client, signed-in member), with the SQL queries per POST;
+- sequentially over HTTP against a real server: gunicorn on 127.0.0.1, 1 worker x 4 threads,
+  DEBUG off, `Authorization: Token …` (the way instrument scripts call it), with median and p95;
+- with 8 concurrent clients on one device against gunicorn (4 workers x 2 threads): races for the
+  last unit of capacity, capacity violations, 5xx answers.
+
+Every POST runs every rule, writes its audit event and its notification (outbox row).
+
+    .venv/bin/python bench/scheduler_bench.py [--runs 30] [--posts 300] [--http-posts 600] [--skip-reads] [--keep]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/labsite_bench .venv/bin/python bench/scheduler_bench.py
 
-The PostgreSQL database must exist; the script migrates it and deletes every row in it first.
+The PostgreSQL database must exist; the script migrates it and deletes every row in it first. The
+SQLite file (/tmp/labsite-scheduler-bench.sqlite3) is deleted at the end unless --keep is given (to
+look at the data afterwards, e.g. with `sqlite3`); PostgreSQL rows stay until the next run.
 """
 
 import argparse
@@ -263,6 +271,102 @@ def post_sequential(client, devices, start: datetime, count: int) -> dict:
     return {"per_s": count / elapsed, "per_cpu_s": count / cpu, "codes": codes}
 
 
+def token_auth_queries(key: str, device, begin: datetime) -> int:
+    """SQL queries of one single-booking POST with token authentication (in process, same code path)."""
+    from django.test import Client
+
+    client = Client(HTTP_AUTHORIZATION=f"Token {key}")
+    body = {"device": device.pk, "start": begin.isoformat(), "end": (begin + timedelta(hours=2)).isoformat()}
+    queries = queries_of(lambda: client.post("/api/scheduler/bookings/", body, content_type="application/json"))
+    return queries
+
+
+def start_gunicorn(*, workers: int, threads: int) -> tuple[subprocess.Popen, int]:
+    """gunicorn on a free port of 127.0.0.1 with this process's environment (DEBUG off, same database)."""
+    import requests
+
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "labsite.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers),
+         "--threads", str(threads), "--log-level", "warning", "--timeout", "60"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    for _ in range(150):
+        try:
+            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
+            return server, port
+        except requests.RequestException:
+            time.sleep(0.2)
+    stop_server(server)
+    raise SystemExit("gunicorn did not start")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by process `pid` and its descendants (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    parents, cpu = {}, {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        cpu[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks
+    tree, grew = {pid}, True
+    while grew:
+        more = {child for child, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        grew = bool(more)
+    return sum(cpu.get(p, 0.0) for p in tree)
+
+
+def post_http_sequential(user, devices, start: datetime, count: int) -> dict:
+    """`count` single-booking POSTs, one after the other, over HTTP with an API token (gunicorn 1 x 4)."""
+    import requests
+
+    from core.services.tokens import token_create
+
+    _, key = token_create(user=user, name="bench-http")
+    server, port = start_gunicorn(workers=1, threads=4)
+    url = f"http://127.0.0.1:{port}/api/scheduler/bookings/"
+    http = requests.Session()
+    http.headers["Authorization"] = f"Token {key}"
+    codes: dict[int, int] = {}
+    timings = []
+
+    def body(k):
+        device = devices[k % len(devices)]
+        begin = start + timedelta(hours=3 * (k // len(devices)))
+        return {"device": device.pk, "start": begin.isoformat(), "end": (begin + timedelta(hours=2)).isoformat()}
+
+    try:
+        for k in range(20):  # warm up the worker's threads and connections (windows not used below)
+            http.post(url, json=body(count + k), timeout=60)
+        t0, server_cpu0 = time.perf_counter(), process_tree_cpu(server.pid)
+        for k in range(count):
+            t = time.perf_counter()
+            response = http.post(url, json=body(k), timeout=60)
+            timings.append((time.perf_counter() - t) * 1000)
+            codes[response.status_code] = codes.get(response.status_code, 0) + 1
+        elapsed, server_cpu = time.perf_counter() - t0, process_tree_cpu(server.pid) - server_cpu0
+    finally:
+        stop_server(server)
+    timings.sort()
+    return {"per_s": count / elapsed, "per_server_cpu_s": count / server_cpu, "p50": statistics.median(timings), "p95": timings[int(len(timings) * 0.95) - 1],
+            "codes": codes, "key": key}
+
+
 def post_concurrent(lab: dict, start: datetime, rounds: int, per_thread: int) -> dict:
     """8 clients (own tokens) against gunicorn: races for one device's window, then a throughput run."""
     import requests
@@ -279,21 +383,9 @@ def post_concurrent(lab: dict, start: datetime, rounds: int, per_thread: int) ->
         keys = [token_create(user=u, name="bench")[1] for u in racers]
         race_type = DeviceType.objects.create(name="Bench race", default_capacity=2, requires_approval=False)
         device = Device.objects.create(name="race-1", device_type=race_type, status="available")
-    port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "labsite.wsgi", "-b", f"127.0.0.1:{port}", "-w", "4", "--threads", "2",
-         "--log-level", "warning", "--timeout", "60"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
+    server, port = start_gunicorn(workers=4, threads=2)
     url = f"http://127.0.0.1:{port}/api/scheduler/bookings/"
     try:
-        for _ in range(100):
-            try:
-                requests.get(f"http://127.0.0.1:{port}/api/", timeout=5)
-                break
-            except requests.RequestException:
-                time.sleep(0.2)
         sessions = []
         for key in keys:
             session = requests.Session()
@@ -347,11 +439,7 @@ def post_concurrent(lab: dict, start: datetime, rounds: int, per_thread: int) ->
             t.join()
         throughput_s = time.perf_counter() - t0
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
     spans = Booking.objects.filter(device=device, status__in=ACTIVE_STATUSES).values_list("start", "end")
     window = (start - timedelta(days=1), start + timedelta(days=365))
     deepest = max((d for _, _, d in depth_segments(list(spans), *window)), default=0)
@@ -375,8 +463,23 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=300, help="sequential booking POSTs")
     parser.add_argument("--rounds", type=int, default=20, help="concurrent race rounds")
     parser.add_argument("--per-thread", type=int, default=25, help="concurrent throughput POSTs per client")
+    parser.add_argument("--http-posts", type=int, default=600, help="sequential booking POSTs over HTTP")
+    parser.add_argument("--skip-reads", action="store_true", help="measure only the booking POSTs")
+    parser.add_argument("--keep", action="store_true", help="keep the SQLite database file after the run")
     args = parser.parse_args()
     database_url = configure(os.environ.get("DATABASE_URL"))
+    try:
+        run(args, database_url)
+    finally:
+        if database_url == f"sqlite:///{DEFAULT_SQLITE}":
+            if args.keep:
+                print(f"kept the database: {DEFAULT_SQLITE}")
+            else:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(DEFAULT_SQLITE + suffix).unlink(missing_ok=True)
+
+
+def run(args, database_url: str) -> None:
 
     from django.db import connection
     from django.test import Client
@@ -416,7 +519,7 @@ def main() -> None:
           f"{lab['heavy_bookings']} bookings; built in {build_s:.1f} s")
     print(f"load average before the runs: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(f"{'request':44} {'median ms':>10} {'p95 ms':>8} {'cpu ms':>7} {'queries':>8}")
-    for name, fn in cases:
+    for name, fn in ([] if args.skip_reads else cases):
         queries = queries_of(fn)
         median, p95, cpu = timed(fn, args.runs)
         print(f"{name:44} {median:10.1f} {p95:8.1f} {cpu:7.1f} {queries:8d}")
@@ -430,8 +533,16 @@ def main() -> None:
     # so the member's requests meet others' bookings and every rule (including soft conflicts) runs.
     seq_start = grid_ceil(now + timedelta(days=2), policy.slot_minutes, tz)
     result = post_sequential(client, devices, seq_start, args.posts)
-    print(f"POST bookings/ sequential, {args.posts} requests: {result['per_s']:.0f} bookings/s "
+    print(f"POST bookings/ sequential in process (test client), {args.posts} requests: {result['per_s']:.0f} bookings/s "
           f"({result['per_cpu_s']:.0f} per CPU second), answers {result['codes']}")
+    http_start = seq_start + timedelta(hours=3 * (args.posts // len(devices) + 2))
+    http = post_http_sequential(heavy, devices, http_start, args.http_posts)
+    probe = http_start + timedelta(hours=3 * ((args.http_posts + 40) // len(devices) + 2))
+    queries = token_auth_queries(http["key"], devices[7], probe)
+    print(f"POST bookings/ sequential over HTTP (gunicorn 1 worker x 4 threads, token), {args.http_posts} requests: "
+          f"{http['per_s']:.0f} bookings/s ({http['per_server_cpu_s']:.0f} per server CPU second), "
+          f"p50 {http['p50']:.1f} ms, p95 {http['p95']:.1f} ms, "
+          f"{queries} SQL queries per POST; answers {http['codes']}")
     conc_start = grid_ceil(now + timedelta(days=1), policy.slot_minutes, tz)
     conc = post_concurrent(lab, conc_start, args.rounds, args.per_thread)
     print(f"POST bookings/ 8 concurrent clients, one device (capacity {conc['capacity']}):")

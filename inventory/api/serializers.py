@@ -13,6 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from core.api.cached_fields import CachedFieldsMixin
 from inventory.choices import DeviceStatus
 from inventory.models import Attachment, Device, DeviceHistory, DeviceType, Manufacturer, Port, Site, Tag
 
@@ -23,7 +24,7 @@ INTEGER_MAX = 2**31 - 1
 # --- brief objects, nested in reads -------------------------------------------------------------
 
 
-class UserBriefSerializer(serializers.ModelSerializer):
+class UserBriefSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = get_user_model()
         fields = ["id", "username"]

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from rest_framework import serializers
 
+from core.api.cached_fields import CachedFieldsMixin
 from inventory.api.serializers import UserBriefSerializer
 from inventory.models import Device
 from scheduler import booking_rules
@@ -13,7 +14,7 @@ from scheduler.services.booking import MAX_COLLABORATORS, MAX_ITEMS, lab_zone
 from scheduler.validators import OUT_OF_RANGE_MESSAGE, validate_lab_date
 
 
-class BookedDeviceSerializer(serializers.ModelSerializer):
+class BookedDeviceSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     """The device of a booking or window, briefly, with its type's name."""
 
     device_type = serializers.CharField(source="device_type.name", read_only=True)
@@ -23,7 +24,7 @@ class BookedDeviceSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "device_type"]
 
 
-class BookingSerializer(serializers.ModelSerializer):
+class BookingSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     """A booking; times carry their UTC offset in the lab's zone."""
 
     device = BookedDeviceSerializer(read_only=True)
@@ -101,8 +102,9 @@ class _NoStatusMixin:
 
 
 class DeviceIdField(serializers.PrimaryKeyRelatedField):
-    """A device id, checked for shape only; the request's serializer checks that the devices exist in
-    one query (`_missing_devices`), and the booking service reads them under its lock."""
+    """A device id, checked for shape only; a session's serializer checks that the devices exist in one
+    query (`_missing_devices`); a single booking's device is read by the booking service under its lock
+    (an unknown one becomes the same field error: see `device_does_not_exist`)."""
 
     MAX_ID = 2**63 - 1
 
@@ -129,6 +131,14 @@ def _does_not_exist(pk) -> str:
     return serializers.PrimaryKeyRelatedField.default_error_messages["does_not_exist"].format(pk_value=pk)
 
 
+def device_does_not_exist(pk) -> serializers.ValidationError | None:
+    """The 400 for a single booking's unknown device, or None when it exists (one query; callers ask only
+    after the booking service refused the request, so a successful request never pays for it)."""
+    if _missing_devices([pk]):
+        return serializers.ValidationError({"device": [_does_not_exist(pk)]})
+    return None
+
+
 class _ItemsExistMixin:
     """One query for the devices of every item; unknown ones are field errors (400) of their items."""
 
@@ -150,13 +160,9 @@ class BookingItemInputSerializer(_NoStatusMixin, serializers.Serializer):
 
 
 class BookingCreateInputSerializer(BookingItemInputSerializer):
-    message = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    """One booking; its device's existence is checked by the view after the service (device_does_not_exist)."""
 
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        if _missing_devices([attrs["device"]]):
-            raise serializers.ValidationError({"device": [_does_not_exist(attrs["device"])]})
-        return attrs
+    message = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class BookingGroupCreateInputSerializer(_ItemsExistMixin, _NoStatusMixin, serializers.Serializer):

@@ -6,6 +6,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.exceptions import RuleConflict
 from scheduler.api import serializers as s
 from scheduler.filters import BookingFilter, BookingGroupFilter, MaintenanceWindowFilter
 from scheduler.models import Booking, BookingGroup, MaintenanceWindow
@@ -47,11 +48,19 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                    request=s.BookingCreateInputSerializer, responses=_responses(201, s.BookingSerializer))
     def create(self, request):
         data = self._input(s.BookingCreateInputSerializer)
-        group = booking_services.booking_request(
-            requester=request.user,
-            items=[{"device": data["device"], "start": data["start"], "end": data["end"]}],
-            message=data["message"],
-        )
+        try:
+            group = booking_services.booking_request(
+                requester=request.user,
+                items=[{"device": data["device"], "start": data["start"], "end": data["end"]}],
+                message=data["message"],
+            )
+        except RuleConflict:
+            # The service reads the device under its lock and refuses an unknown one; like any bad input
+            # that is a 400 on the field. Asked only now, so a request that succeeds saves the query.
+            unknown = s.device_does_not_exist(data["device"])
+            if unknown is not None:
+                raise unknown from None
+            raise
         # The service hands back the new row with its device, type and owner loaded: no re-read.
         booking = group.created_bookings[0]
         return Response(s.BookingSerializer(booking, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED)
