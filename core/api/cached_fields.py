@@ -1,7 +1,7 @@
 """Faster ModelSerializers for hot endpoints.
 
 A ModelSerializer introspects its model and builds every field on each instantiation (about a
-quarter of a millisecond for a booking with its nested device and owner). The fields depend only on
+quarter of a millisecond for a model with two nested objects). The fields depend only on
 the class (Meta and declared fields), so build them once per class and give each instance a copy,
 exactly as DRF does for declared fields. Not for serializers whose get_fields() depends on the
 request or the instance.
