@@ -82,6 +82,15 @@ class Verdict:
         return entry
 
 
+# What the checks, the new rows, their audit events, notifications and API answers read of a device:
+# loading only these columns makes the locked read cheaper on every request.
+CHECKED_DEVICE_FIELDS = (
+    "id", "name", "status", "capacity",
+    "device_type__name", "device_type__is_schedulable", "device_type__default_capacity",
+    "device_type__requires_approval",
+)
+
+
 class World:
     """What the checks read, under the lock: devices, active bookings and maintenance windows."""
 
@@ -90,19 +99,26 @@ class World:
         ids = list(devices)
         self.bookings: dict[int, list[Booking]] = defaultdict(list)
         self.windows: dict[int, list[MaintenanceWindow]] = defaultdict(list)
+        # The checks need owner ids only; joining the users costs more than the rest. Both lists are in
+        # (start, id) order, sorted here rather than by the database (a few rows; cheaper SQL to build).
         active = Booking.objects.filter(
             device_id__in=ids, status__in=ACTIVE_STATUSES, start__lt=end, end__gt=start
-        ).select_related("group")  # the checks need owner ids only; joining the users costs more than the rest
-        for booking in active:
+        ).select_related("group").order_by()
+        for booking in sorted(active, key=_in_time_order):
             booking.device = devices[booking.device_id]  # the row already read (and locked): no query later
             self.bookings[booking.device_id].append(booking)
-        for window in MaintenanceWindow.objects.filter(device_id__in=ids, start__lt=end, end__gt=start):
+        windows = MaintenanceWindow.objects.filter(device_id__in=ids, start__lt=end, end__gt=start).order_by()
+        for window in sorted(windows, key=_in_time_order):
             self.windows[window.device_id].append(window)
+
+
+def _in_time_order(row) -> tuple:
+    return row.start, row.pk
 
 
 def world_load(device_ids, windows: list[tuple[datetime, datetime]], *, lock: bool = True) -> World:
     if lock:
-        devices = locking.devices_lock(device_ids)
+        devices = locking.devices_lock(device_ids, fields=CHECKED_DEVICE_FIELDS)
     else:
         devices = {d.pk: d for d in Device.objects.select_related("device_type").filter(pk__in=set(device_ids))}
     start = min(s for s, _ in windows)
