@@ -19,7 +19,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from raritan.rpc import Interface, Time, pdumodel, sensors
+from raritan.rpc import Time, pdumodel, sensors
 
 PDU_RID = "/model/pdu/0"
 OUTLET_TYPE = pdumodel.Outlet.idlType

@@ -170,6 +170,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.schema.error_responses_postprocess"],
+    "ENUM_NAME_OVERRIDES": {
+        "PowerActionEnum": "inventory.choices.PowerAction",
+        "PowerStateEnum": "inventory.choices.PowerState",
+        "OutletModeEnum": "inventory.choices.OutletMode",
+    },
 }
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}

@@ -43,7 +43,8 @@ def make_sim(pdu_password):
 
 def pdu_for(server, **kwargs):
     """A PDU record pointing at a simulator."""
-    return PduFactory(host=server.host, port=server.port, scheme=server.scheme, password_env=PASSWORD_ENV, **kwargs)
+    return PduFactory(**({"host": server.host, "port": server.port, "scheme": server.scheme,
+                          "password_env": PASSWORD_ENV} | kwargs))
 
 
 @pytest.fixture

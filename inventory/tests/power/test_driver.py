@@ -6,8 +6,7 @@ import subprocess
 
 import pytest
 
-from inventory.pdu_driver import (PduAuthFailed, PduBadAnswer, PduOutletMissing, PduTimeout, PduUnreachable,
-                                  RaritanPdu)
+from inventory.pdu_driver import PduAuthFailed, PduBadAnswer, PduOutletMissing, PduTimeout, PduUnreachable, RaritanPdu
 from inventory.pdu_simulator import PduSimulatorServer
 from inventory.tests.power_fixtures import PASSWORD
 
