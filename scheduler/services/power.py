@@ -130,7 +130,8 @@ def outlet_power_apply(*, outlet: Outlet, actor, action: str, cause: str, force:
                 Outlet.objects.filter(pk=outlet.pk).update(state=after, read_at=now)
             _audit(outlet=outlet, actor=actor, action=action, result=result, before=before, after=after, cause=cause,
                    force=force, reason=error.message if error else "", holders=forced_over, booking=booking)
-            if error is not None or forced_over:
+            # The schedule's failures are announced once per failing PDU (pdu_failure_record), not per pass.
+            if (error is not None and cause != "schedule") or forced_over:
                 _announce(outlet=outlet, actor=actor, action=action, result=result, state=after,
                           forced_over=forced_over, error=error.message if error else "")
     finally:
