@@ -46,7 +46,9 @@ class PduBadAnswer(PduError):
 
 
 class PduOutletMissing(PduError):
-    """The PDU has no outlet with this number."""
+    """The PDU has no outlet with this number: the request names an outlet that does not exist (400)."""
+
+    status_code = 400
 
 
 class PduPasswordMissing(PduError):

@@ -6,7 +6,7 @@ from scheduler.tests.factories import BookingFactory, BookingGroupFactory
 
 
 @pytest.fixture
-def roadm_outlet(sim_pdu):
+def roadm_outlet(sim_pdu):  # noqa: F811 - the fixture imported above
     """Outlet 3 of the simulated PDU powers ROADM 7 (manual mode)."""
     roadm = DeviceFactory(name="ROADM 7", device_type=DeviceTypeFactory(name="ROADM", default_capacity=2))
     return OutletFactory(pdu=sim_pdu, number=3, name="roadm 7 psu", device=roadm)
