@@ -60,7 +60,7 @@ def test_init_db_demo_adds_two_pdus_with_sixteen_outlets_wired_to_demo_devices()
         outlets = list(pdu.outlets.order_by("number"))
         assert [o.number for o in outlets] == list(range(1, 17))
         assert all(o.device_id for o in outlets)
-    assert {m for m in Outlet.objects.values_list("mode", flat=True)} == {"always_on", "booking", "manual"}
+    assert set(Outlet.objects.values_list("mode", flat=True)) == {"always_on", "booking", "manual"}
     out = StringIO()
     call_command("init_db", "--demo", stdout=out)
     assert Outlet.objects.count() == 32 and "Nothing changed" in out.getvalue()

@@ -33,7 +33,7 @@ UNNAMED = """() => [...document.querySelectorAll("main button, main input:not([t
 
 
 @pytest.fixture
-def powered_lab(lab, pdu_sim):
+def powered_lab(lab, pdu_sim):  # noqa: F811 - the fixture imported above
     pdu = pdu_for(pdu_sim)
     outlet = OutletFactory(pdu=pdu, number=1, name="roadm psu", device=lab["roadm"], mode="booking")
     for n in range(2, 17):
@@ -42,7 +42,7 @@ def powered_lab(lab, pdu_sim):
     return outlet
 
 
-def test_manager_switches_an_outlet_off_by_keyboard_after_confirming(browser_page, powered_lab, pdu_sim, screenshot):
+def test_manager_switches_an_outlet_off_by_keyboard_after_confirming(browser_page, powered_lab, pdu_sim, screenshot):  # noqa: F811
     page = browser_page
     sign_in(page, "boss")
     page.get_by_role("link", name="Power").click()
