@@ -92,3 +92,11 @@ def test_outlet_list_has_a_constant_query_count(member_client, pdu, django_asser
         response = member_client.get(url("outlets"))
     assert response.data["count"] == 8
     assert response.data["results"][0]["pdu"] == {"id": pdu.pk, "name": str(pdu)}
+
+
+def test_a_pdu_must_be_a_device_of_type_pdu(manager_client, db):
+    roadm = DeviceFactory(name="ROADM 1", device_type=DeviceTypeFactory(name="ROADM"))
+    payload = {"device": roadm.pk, "host": "10.0.0.9", "username": "admin", "password_env": "PDU_PASSWORD"}
+    response = manager_client.post(url("pdus"), payload, format="json")
+    assert response.status_code == 400
+    assert response.data["device"] == ["Pick a device of type PDU."]

@@ -79,3 +79,17 @@ def test_the_password_comes_only_from_the_named_environment_variable(db, pdu_sim
     with pytest.raises(PduPasswordMissing, match="set the environment variable LABSITE_UNSET_PDU_PASSWORD"):
         pdu_connect(pdu=pdu)
     assert not any(f.name == "password" for f in Pdu._meta.get_fields())
+
+
+def test_the_worker_runs_the_power_jobs():
+    from core import jobs
+
+    assert {"inventory.pdu_readings_poll", "scheduler.power_schedule_apply"} <= set(jobs.jobs_registered())
+
+
+def test_the_simulator_command_needs_its_password_variable(monkeypatch):
+    from django.core.management import CommandError, call_command
+
+    monkeypatch.delenv("LABSITE_UNSET_SIM_PASSWORD", raising=False)
+    with pytest.raises(CommandError, match="Set LABSITE_UNSET_SIM_PASSWORD"):
+        call_command("pdu_simulator", "--password-env", "LABSITE_UNSET_SIM_PASSWORD")
