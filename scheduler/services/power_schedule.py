@@ -53,6 +53,8 @@ def _wanted(*, device_id: int, plan: PowerPlan | None, starting: dict, running: 
 def power_schedule_apply(*, now: datetime | None = None) -> int:
     """Decide and carry out the power of every booking-mode outlet. Returns how many outlets were switched."""
     now = now or clock.now()
+    # An outlet that left booking mode (or lost its device) forgets its plan: coming back starts afresh.
+    PowerPlan.objects.filter(Q(outlet__mode__in=[OutletMode.ALWAYS_ON, OutletMode.MANUAL]) | Q(outlet__device__isnull=True)).delete()
     outlets = list(
         Outlet.objects.select_related("pdu__device", "device", "power_plan")
         .filter(mode=OutletMode.BOOKING, device__isnull=False)

@@ -132,3 +132,21 @@ def test_one_failing_pdu_does_not_hold_up_another(member, booked_outlet, hold, p
     pdu_sim.pdu.fault = "error"
     run(start)
     assert other_sim.pdu.on[0] is True
+
+
+def test_leaving_booking_mode_drops_the_plan(member, booked_outlet, hold, pdu_sim):
+    from scheduler.models import PowerPlan
+
+    start = NOW + timedelta(hours=1)
+    hold(member, booked_outlet.device, start, start + timedelta(hours=2))
+    run(start)
+    assert PowerPlan.objects.get(outlet=booked_outlet).wanted == "on"
+    booked_outlet.mode = "manual"
+    booked_outlet.save()
+    pdu_sim.pdu.on[2] = False  # switched off by hand while manual
+    run(start + timedelta(minutes=5))
+    assert not PowerPlan.objects.exists()
+    booked_outlet.mode = "booking"
+    booked_outlet.save()
+    run(start + timedelta(minutes=10))  # back in booking mode during the booking: on again
+    assert pdu_sim.pdu.on[2] is True
