@@ -5,6 +5,8 @@ Core keeps the transport and the safety: the outbox and its delivery (core.servi
 escaping, mentions and length limits (core.discord).
 """
 
+from core.choices import NotificationDestination
+
 # Channels: core delivers a channel's rows to the setting DISCORD_<CHANNEL>_WEBHOOK_URL.
 BOOKING_CHANNEL = "booking"  # DISCORD_BOOKING_WEBHOOK_URL: new requests, rebooks, extensions
-ADMIN_CHANNEL = "admin"  # DISCORD_ADMIN_WEBHOOK_URL: decisions, cancellations, maintenance, reminders, expiry
+ADMIN_CHANNEL = NotificationDestination.ADMIN  # decisions, cancellations, maintenance, reminders, expiry

@@ -35,6 +35,64 @@ class AccessResult:
     unknown: list[str]
 
 
+@dataclass
+class DeviceHolding:
+    """Who holds a device at an instant: the owners of its confirmed bookings covering it."""
+
+    holders: list[str] = field(default_factory=list)
+    # `user` owns or collaborates on one of those bookings.
+    held_by_user: bool = False
+    # Owners of covering bookings that `user` takes no part in.
+    others: list[str] = field(default_factory=list)
+
+
+def device_holdings_at(*, device_ids, user, at: datetime) -> dict[int, DeviceHolding]:
+    """The holdings of the devices that have a confirmed booking covering `at` (others are absent).
+
+    Pending and conflicting requests hold nothing yet. Two queries, whatever the number of devices.
+    """
+    holding = list(
+        Booking.objects.filter(device_id__in=set(device_ids), status=BookingStatus.CONFIRMED, start__lte=at, end__gt=at)
+        .order_by("start", "id")
+        .values_list("device_id", "group_id", "group__owner_id", "group__owner__username")
+    )
+    shared_groups = set(
+        BookingGroup.collaborators.through.objects.filter(
+            bookinggroup_id__in={group_id for _, group_id, _, _ in holding}, user_id=getattr(user, "pk", None)
+        ).values_list("bookinggroup_id", flat=True)
+    ) if holding and getattr(user, "pk", None) else set()
+
+    result: dict[int, DeviceHolding] = {}
+    for device_id, group_id, owner_id, username in holding:
+        entry = result.setdefault(device_id, DeviceHolding())
+        if username not in entry.holders:
+            entry.holders.append(username)
+        if owner_id == getattr(user, "pk", None) or group_id in shared_groups:
+            entry.held_by_user = True
+        elif username not in entry.others:
+            entry.others.append(username)
+    return result
+
+
+def device_maintenance_at(*, device_ids, at: datetime) -> dict[int, tuple[datetime, str]]:
+    """(end, reason) of the maintenance covering `at`, for the devices under maintenance then. One query.
+
+    Back-to-back or overlapping windows count as one maintenance, up to the end of the last of them.
+    """
+    windows = (
+        MaintenanceWindow.objects.filter(device_id__in=set(device_ids), end__gt=at).order_by("device_id", "start")
+        .values_list("device_id", "start", "end", "reason")
+    )
+    maintenance: dict[int, tuple[datetime, str]] = {}
+    for device_id, start, end, reason in windows:
+        current = maintenance.get(device_id)
+        if current is None and start <= at:
+            maintenance[device_id] = (end, reason)
+        elif current is not None and start <= current[0]:
+            maintenance[device_id] = (max(end, current[0]), current[1])
+    return maintenance
+
+
 def access_labels(*, patches: list[list[str]] | None = None, ports: list[str] | None = None) -> list[str]:
     """The labels to check, in order of first appearance, without "NULL" entries or case-insensitive repeats."""
     labels: list[str] = []
@@ -78,44 +136,15 @@ def access_check(*, user, patches: list[list[str]] | None = None, ports: list[st
     known = [found[label.lower()] for label in labels if label.lower() in found]
 
     device_ids = {port.device_id for port in known}
-    holding = list(
-        Booking.objects.filter(device_id__in=device_ids, status=BookingStatus.CONFIRMED, start__lte=at, end__gt=at)
-        .order_by("start", "id")
-        .values_list("device_id", "group_id", "group__owner_id", "group__owner__username")
-    )
-    shared_groups = set(
-        BookingGroup.collaborators.through.objects.filter(
-            bookinggroup_id__in={group_id for _, group_id, _, _ in holding}, user_id=user.pk
-        ).values_list("bookinggroup_id", flat=True)
-    ) if holding else set()
-
-    # Windows covering `at`; back-to-back or overlapping ones are followed to the end of the maintenance.
-    windows = list(
-        MaintenanceWindow.objects.filter(device_id__in=device_ids, end__gt=at).order_by("device_id", "start")
-        .values_list("device_id", "start", "end", "reason")
-    )
-    maintenance: dict[int, tuple[datetime, str]] = {}
-    for device_id, start, end, reason in windows:
-        current = maintenance.get(device_id)
-        if current is None and start <= at:
-            maintenance[device_id] = (end, reason)
-        elif current is not None and start <= current[0]:
-            maintenance[device_id] = (max(end, current[0]), current[1])
+    holdings = device_holdings_at(device_ids=device_ids, user=user, at=at)
+    maintenance = device_maintenance_at(device_ids=device_ids, at=at)
     manager = bool(maintenance) and is_lab_manager(user)
-
-    holders: dict[int, list[str]] = {}
-    usable_devices: set[int] = set()
-    for device_id, group_id, owner_id, username in holding:
-        names = holders.setdefault(device_id, [])
-        if username not in names:
-            names.append(username)
-        if owner_id == user.pk or group_id in shared_groups:
-            usable_devices.add(device_id)
 
     checked = []
     for port in known:
-        device_holders = holders.get(port.device_id, [])
-        usable = not device_holders or port.device_id in usable_devices
+        holding = holdings.get(port.device_id)
+        device_holders = holding.holders if holding else []
+        usable = not device_holders or holding.held_by_user
         reason = "" if usable else f"held by {', '.join(device_holders)}"
         until = None
         if port.device_id in maintenance:
