@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "axes",
     "core",
     "inventory",
     "scheduler",
@@ -55,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: turns a locked-out sign-in (any door) into the 429 answer of core.lockout.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "labsite.urls"
@@ -103,6 +106,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Password guessing (django-axes, see core/lockout.py): AXES_FAILURE_LIMIT failed sign-ins in a row for
+# one account from one client address lock that pair for AXES_COOLOFF_TIME. The first backend only
+# refuses locked pairs; ModelBackend checks the password.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True  # "in a row": a successful sign-in clears the count
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lock ends when the page says it does
+AXES_DISABLE_ACCESS_LOG = True  # no row per successful sign-in
+AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "core.lockout.client_address"
+AXES_USERNAME_CALLABLE = "core.lockout.attempt_username"
+AXES_HTTP_RESPONSE_CODE = 429
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
@@ -174,7 +192,9 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.schema.error_responses_postprocess"],
 }
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Throttle counters must be shared by every app process: Redis (CACHE_URL=redis://host:6379/0) when
+# several processes or containers serve, else the database cache table (created by a migration).
+CACHES = {"default": env.cache("CACHE_URL", default="dbcache://labsite_cache")}
 
 # Security: production values unless DEBUG.
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
