@@ -10,7 +10,11 @@ class CoreConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import m2m_changed
 
-        from core import checks, receivers, schema  # noqa: F401  (system checks; OpenAPI auth extension; notification receivers)
+        from core import (  # noqa: F401  (system checks; OpenAPI auth extension; notification receivers)
+            checks,
+            receivers,
+            schema,
+        )
         from core.roles import managers_are_staff
 
         m2m_changed.connect(managers_are_staff, sender=get_user_model().groups.through,
