@@ -1,6 +1,7 @@
 """Admin for accounts, API tokens (view and revoke), the read-only audit log and the notification outbox."""
 
 import json
+from contextvars import ContextVar
 
 from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
 from axes.admin import IsLockedOutFilter
@@ -13,9 +14,11 @@ from django.db import transaction
 from django.utils.html import format_html
 
 from core import clock
+from core.forms import LabAdminPasswordChangeForm
 from core.models import ApiToken, AuditEvent, Notification, User
 from core.services.audit import audit_log
 from core.services.notifications import notification_retry
+from core.services.passwords import user_password_save
 from core.services.sign_in_locks import sign_in_locks_lift
 from core.services.tokens import token_revoke, token_state
 
@@ -29,6 +32,17 @@ class LabUserCreationForm(AdminUserCreationForm):
 class LabUserChangeForm(UserChangeForm):
     class Meta(UserChangeForm.Meta):
         model = User
+
+
+# The manager resetting a password (Django's admin view builds the form without the request).
+_password_actor: ContextVar = ContextVar("password_actor", default=None)
+
+
+class AdminPasswordResetForm(LabAdminPasswordChangeForm):
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        return user_password_save(user=user, actor=_password_actor.get(),
+                                  sign_out_everywhere=self.cleaned_data["sign_out_everywhere"])
 
 
 class ApiTokenInline(admin.TabularInline):
@@ -62,6 +76,15 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("is_active", "is_staff", "is_superuser", "groups")
     search_fields = ("username", "email", "first_name", "last_name", "discord_id")
     inlines = [ApiTokenInline]
+    change_password_form = AdminPasswordResetForm
+    change_user_password_template = "admin/core/user/change_password.html"
+
+    def user_change_password(self, request, id, form_url=""):
+        token = _password_actor.set(request.user)
+        try:
+            return super().user_change_password(request, id, form_url)
+        finally:
+            _password_actor.reset(token)
 
     def get_inlines(self, request, obj):
         # A user being created has no tokens yet.

@@ -120,3 +120,14 @@ def user_calendar_key_regenerate(*, user: User) -> str:
     user.save(update_fields=["calendar_feed_key"])
     audit_log(actor=user, action="core.user.calendar_key_regenerated", target=user)
     return user.calendar_feed_key
+
+
+@transaction.atomic
+def user_calendar_key_revoke(*, user: User, actor) -> bool:
+    """End the user's calendar feed URLs (no key until they make a new one). False if there was none."""
+    if not user.calendar_feed_key:
+        return False
+    user.calendar_feed_key = None
+    user.save(update_fields=["calendar_feed_key"])
+    audit_log(actor=actor, action="core.user.calendar_key_revoked", target=user)
+    return True
