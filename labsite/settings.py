@@ -49,6 +49,8 @@ MIDDLEWARE = [
     # own pre-compressed static files. Django's gzip pads the output against BREACH, and CSRF
     # tokens are masked per response.
     "django.middleware.gzip.GZipMiddleware",
+    # A NUL in a query parameter or form field is a 400 before anything queries with it.
+    "core.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -122,6 +124,8 @@ AXES_CLIENT_IP_CALLABLE = "core.lockout.client_address"
 AXES_USERNAME_CALLABLE = "core.lockout.attempt_username"
 AXES_HTTP_RESPONSE_CODE = 429
 
+CSRF_FAILURE_VIEW = "core.error_views.csrf_failure"  # JSON under /api/
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
@@ -171,6 +175,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # JSON that nests too deep or carries NUL characters is a 400 (core/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"auth": env.str("AUTH_THROTTLE_RATE", default="10/min")},
