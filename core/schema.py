@@ -1,6 +1,16 @@
 """OpenAPI description of labsite's own authentication class."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """Filter parameters are documented where they apply: on lists (see core/api/filtering.py)."""
+
+    def get_filter_backends(self):
+        if self.method != "GET" or getattr(self.view, "action", "list") not in ("list", None):
+            return []
+        return super().get_filter_backends()
 
 
 class TokenAuthenticationScheme(OpenApiAuthenticationExtension):

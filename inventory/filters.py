@@ -2,8 +2,8 @@
 
 import django_filters
 from django.db.models import Q
-from rest_framework.filters import OrderingFilter
 
+from core.api.filtering import ListOrderingFilter
 from core.query_filters import IdListFilter, StrictBooleanFilter
 from inventory.choices import DeviceCategory, DeviceStatus
 from inventory.models import Attachment, Device, DeviceType, Manufacturer, Port, Site, Tag
@@ -102,7 +102,7 @@ class PortFilterSet(django_filters.FilterSet):
         return port_search(q=value, queryset=queryset)
 
 
-class StableOrderingFilter(OrderingFilter):
+class StableOrderingFilter(ListOrderingFilter):
     """`ordering=name,-updated_at`, with the id as the last key so pages never overlap."""
 
     def get_ordering(self, request, queryset, view):

@@ -12,9 +12,12 @@ ID_REGEX = r"[0-9]{1,18}"
 
 class _IdLookupMixin:
     def get_lookup_regex(self, viewset, lookup_prefix=""):
-        if getattr(viewset, "lookup_value_regex", None) is None and getattr(viewset, "lookup_field", "pk") in ("pk", "id"):
-            viewset.lookup_value_regex = ID_REGEX
-        return super().get_lookup_regex(viewset, lookup_prefix)
+        lookup_field = getattr(viewset, "lookup_field", "pk")
+        regex = getattr(viewset, "lookup_value_regex", None)
+        if lookup_field not in ("pk", "id") or regex not in (None, "[0-9]+", r"\d+"):
+            return super().get_lookup_regex(viewset, lookup_prefix)
+        kwarg = getattr(viewset, "lookup_url_kwarg", None) or lookup_field
+        return f"(?P<{lookup_prefix}{kwarg}>{ID_REGEX})"
 
 
 class IdRouter(_IdLookupMixin, routers.SimpleRouter):
