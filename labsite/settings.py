@@ -228,9 +228,11 @@ LOGGING = {
 }
 
 # Notification worker (manage.py run_worker): Discord delivery, retries and backoff.
-DISCORD_TIMEOUT = env.float("DISCORD_TIMEOUT", default=10.0)  # seconds per webhook POST
+DISCORD_TIMEOUT = env.float("DISCORD_TIMEOUT", default=10.0)  # total deadline of one webhook POST, in seconds
 NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=10)  # then the notification is "failed"
 NOTIFY_BACKOFF_SECONDS = env.float("NOTIFY_BACKOFF_SECONDS", default=30.0)  # first retry; doubles each time
 NOTIFY_BACKOFF_MAX_SECONDS = env.float("NOTIFY_BACKOFF_MAX_SECONDS", default=3600.0)
+# The longest wait a Discord 429 (`retry_after`) can impose on a notification.
+NOTIFY_RETRY_AFTER_MAX_SECONDS = env.float("NOTIFY_RETRY_AFTER_MAX_SECONDS", default=3600.0)
 NOTIFY_BATCH_SIZE = env.int("NOTIFY_BATCH_SIZE", default=20)  # rows one worker claims at a time
 NOTIFY_WORKER_INTERVAL = env.float("NOTIFY_WORKER_INTERVAL", default=5.0)  # seconds between passes
