@@ -3,6 +3,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from inventory.api.serializers import UserBriefSerializer
@@ -10,7 +11,7 @@ from inventory.models import Device
 from scheduler import booking_rules
 from scheduler.models import Booking, BookingGroup, MaintenanceWindow
 from scheduler.services.booking import MAX_COLLABORATORS, MAX_ITEMS, lab_zone
-from scheduler.validators import OUT_OF_RANGE_MESSAGE, validate_lab_date
+from scheduler.validators import LAB_YEARS_PATTERN, OUT_OF_RANGE_MESSAGE, validate_lab_date
 
 
 class BookedDeviceSerializer(serializers.ModelSerializer):
@@ -73,6 +74,7 @@ class MaintenanceWindowSerializer(serializers.ModelSerializer):
 # --- inputs -------------------------------------------------------------------------------------
 
 
+@extend_schema_field({"type": "string", "format": "date-time", "pattern": LAB_YEARS_PATTERN})
 class LabDateTimeField(serializers.DateTimeField):
     """ISO 8601 input; a time without an offset is the lab's wall clock, and a wall-clock time the
     spring DST change skips is refused instead of being shifted silently. Moments outside the

@@ -15,7 +15,7 @@ from scheduler.models import Favorite
 from scheduler.selectors.availability import policy_read
 from scheduler.selectors.schedule import MAX_DAYS, lab_day_start
 from scheduler.services.favorites import MAX_FAVORITE_DEVICES
-from scheduler.validators import MAX_ID, validate_lab_date
+from scheduler.validators import LAB_YEARS_PATTERN, MAX_ID, validate_lab_date
 
 MAX_WINDOW = timedelta(days=31)
 MAX_DEVICES_PER_QUERY = 200
@@ -91,8 +91,13 @@ class NextSlotQuerySerializer(serializers.Serializer):
         return {**attrs, "duration": duration}
 
 
+@extend_schema_field({"type": "string", "format": "date", "pattern": LAB_YEARS_PATTERN})
+class LabDateField(serializers.DateField):
+    """A lab-local day in the scheduler's calendar (2000-2099)."""
+
+
 class ScheduleQuerySerializer(serializers.Serializer):
-    start = serializers.DateField(required=False, validators=[validate_lab_date],
+    start = LabDateField(required=False, validators=[validate_lab_date],
                                   help_text="First lab-local day (YYYY-MM-DD), 2000–2099. Default: today.")
     days = serializers.IntegerField(required=False, default=7, min_value=1, max_value=MAX_DAYS)
     device_type = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID, help_text="Device type id.")

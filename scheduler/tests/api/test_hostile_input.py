@@ -119,3 +119,15 @@ def test_a_csrf_failure_under_the_api_is_json(member):
     response = client.post("/api/scheduler/booking-groups/", {}, content_type="application/json")
     assert response.status_code == 403
     assert response["Content-Type"] == "application/json"
+
+
+def test_the_schema_states_the_constraints_the_inputs_enforce(member_client):
+    """Dates 2000-2099, non-empty items, and access-check's `patches` or `ports` are in the contract."""
+    schema = member_client.get("/api/schema/?format=json").json()
+    components = schema["components"]["schemas"]
+    for name in ("BookingGroupCreateInputRequest", "BookingPreviewInputRequest"):
+        assert components[name]["properties"]["items"]["minItems"] == 1
+    assert components["AccessCheckInputRequest"]["anyOf"] == [{"required": ["patches"]}, {"required": ["ports"]}]
+    assert components["BookingItemInputRequest"]["properties"]["start"]["pattern"] == "^20[0-9]{2}-"
+    schedule = schema["paths"]["/api/scheduler/schedule/"]["get"]["parameters"]
+    assert next(p for p in schedule if p["name"] == "start")["schema"]["pattern"] == "^20[0-9]{2}-"
