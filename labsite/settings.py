@@ -176,12 +176,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     # List filters apply to `list` only, not to single-item actions (core/api/filtering.py).
     "DEFAULT_FILTER_BACKENDS": ["core.api.filtering.ListFilterBackend"],
-    # JSON that nests too deep or carries NUL characters is a 400 (core/api/parsers.py).
-    "DEFAULT_PARSER_CLASSES": [
-        "core.api.parsers.SafeJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # The API reads JSON (uploads declare multipart themselves); JSON that nests too deep or carries
+    # NUL characters is a 400 (core/api/parsers.py). Form bodies, which cannot say null or nest, are 415.
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.SafeJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"auth": env.str("AUTH_THROTTLE_RATE", default="10/min")},

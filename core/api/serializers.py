@@ -12,6 +12,7 @@ PASSWORD_MAX_LENGTH = 1024
 DISCORD_ID_MAX_LENGTH = 20
 
 
+@extend_schema_field({"type": "string", "pattern": "^([0-9]{17,20})?$", "maxLength": 20})
 class DiscordIdField(serializers.CharField):
     """A Discord snowflake as a string. JSON numbers are refused: JavaScript rounds them above 2**53."""
 
@@ -42,8 +43,13 @@ class UserSerializer(serializers.ModelSerializer):
         return sorted(group.name for group in user.groups.all())
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\s*[\w.@+-]+\s*$", "minLength": 1, "maxLength": 150})
+class UsernameField(serializers.CharField):
+    """Letters, digits and @ . + - _ (Django's username rule), at most 150 characters."""
+
+
 class RegisterInputSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
+    username = UsernameField(max_length=150)
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=PASSWORD_MAX_LENGTH, trim_whitespace=False, write_only=True)
     discord_id = DiscordIdField(
