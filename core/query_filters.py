@@ -16,6 +16,28 @@ TRUE_VALUES = {"true", "1", "yes", "on"}
 FALSE_VALUES = {"false", "0", "no", "off"}
 
 
+EMPTY_MESSAGE = "Give a value, or leave the parameter out."
+
+
+class StrictFilterSet(django_filters.FilterSet):
+    """A parameter given with an empty value (`?start=`) is a 400 unless the filter takes text.
+
+    django-filter reads an empty value as "no filter", so `?start=` or `?device=` silently answered
+    the unfiltered list.
+    """
+
+    def is_valid(self):
+        valid = super().is_valid()
+        for name, filter_ in self.filters.items():
+            if isinstance(filter_, django_filters.CharFilter) or name not in self.data:
+                continue
+            values = self.data.getlist(name) if hasattr(self.data, "getlist") else [self.data.get(name)]
+            if any(str(value).strip() == "" for value in values):
+                self.form.add_error(name, EMPTY_MESSAGE)
+                valid = False
+        return valid
+
+
 class StrictBooleanField(forms.Field):
     widget = forms.TextInput
 

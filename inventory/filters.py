@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 
 from core.api.filtering import ListOrderingFilter
-from core.query_filters import IdListFilter, StrictBooleanFilter
+from core.query_filters import IdListFilter, StrictBooleanFilter, StrictFilterSet
 from inventory.choices import DeviceCategory, DeviceStatus
 from inventory.models import Attachment, Device, DeviceType, Manufacturer, Port, Site, Tag
 from inventory.selectors import device_search, port_search, search_terms
@@ -12,7 +12,7 @@ from inventory.selectors import device_search, port_search, search_terms
 Q_HELP = "Case-insensitive text search; separate several terms with commas to match any of them."
 
 
-class NameSearchFilterSet(django_filters.FilterSet):
+class NameSearchFilterSet(StrictFilterSet):
     """Catalogue lists: `q` matches the name (comma-separated terms are OR'ed)."""
 
     q = django_filters.CharFilter(method="filter_q", label="Search", help_text=Q_HELP)
@@ -53,7 +53,7 @@ class TagFilterSet(NameSearchFilterSet):
         fields = []
 
 
-class DeviceFilterSet(django_filters.FilterSet):
+class DeviceFilterSet(StrictFilterSet):
     """Device list filters. Repeating a filter (`status=a&status=b`) matches any of the values."""
 
     device_type = IdListFilter(field_name="device_type_id", help_text="Device type id.")
@@ -90,7 +90,7 @@ class DeviceFilterSet(django_filters.FilterSet):
         return device_search(q=value, queryset=queryset)
 
 
-class PortFilterSet(django_filters.FilterSet):
+class PortFilterSet(StrictFilterSet):
     device = IdListFilter(field_name="device_id", help_text="Device id.")
     q = django_filters.CharFilter(method="filter_q", label="Search", help_text="Searches label and description. " + Q_HELP)
 
@@ -112,7 +112,7 @@ class StableOrderingFilter(ListOrderingFilter):
         return ordering
 
 
-class AttachmentFilterSet(django_filters.FilterSet):
+class AttachmentFilterSet(StrictFilterSet):
     device = IdListFilter(field_name="device_id", help_text="Device id.")
 
     class Meta:

@@ -6,7 +6,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from core.query_filters import IdFilter, StrictBooleanFilter
+from core.query_filters import IdFilter, StrictBooleanFilter, StrictFilterSet
 from core.roles import is_lab_manager
 from scheduler.choices import BookingStatus
 from scheduler.models import Booking, BookingGroup, MaintenanceWindow
@@ -31,7 +31,7 @@ class StorableIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = StorableIsoDateTimeField
 
 
-class WindowFilterSet(django_filters.FilterSet):
+class WindowFilterSet(StrictFilterSet):
     """`start`/`end` select rows whose window overlaps [start, end) (either bound may be left out)."""
 
     start = StorableIsoDateTimeFilter(field_name="end", lookup_expr="gt", label="Overlapping a window from (ISO 8601)")
@@ -64,7 +64,7 @@ class BookingFilter(WindowFilterSet):
         return _mine(self, queryset, "group_id", value)
 
 
-class BookingGroupFilter(django_filters.FilterSet):
+class BookingGroupFilter(StrictFilterSet):
     owner = IdFilter(field_name="owner_id", label="Owner's user id")
     mine = StrictBooleanFilter(method="filter_mine", label="Only my sessions (owned or shared with me)")
 

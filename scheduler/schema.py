@@ -16,4 +16,7 @@ def scheduler_constraints_postprocess(result, generator, request, public):
             schemas[name]["properties"]["items"].update({"minItems": 1, "maxItems": MAX_ITEMS})
     if ACCESS_CHECK in schemas:
         schemas[ACCESS_CHECK]["anyOf"] = [{"required": ["patches"]}, {"required": ["ports"]}]
+        body = result["paths"].get("/api/scheduler/access-check/", {}).get("post", {}).get("requestBody")
+        if body is not None:
+            body["required"] = True
     return result

@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.query import StrictCharField
 from core.models import ApiToken, User
 from core.roles import is_lab_manager
 from core.services.tokens import token_state
@@ -44,7 +45,7 @@ class UserSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_field({"type": "string", "pattern": r"^\s*[\w.@+-]+\s*$", "minLength": 1, "maxLength": 150})
-class UsernameField(serializers.CharField):
+class UsernameField(StrictCharField):
     """Letters, digits and @ . + - _ (Django's username rule), at most 150 characters."""
 
 
@@ -62,8 +63,8 @@ class ProfileUpdateInputSerializer(serializers.Serializer):
     """PATCH /api/me/: only these fields; anything else is refused with a field error."""
 
     email = serializers.EmailField(max_length=254, required=False)
-    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    first_name = StrictCharField(max_length=150, required=False, allow_blank=True)
+    last_name = StrictCharField(max_length=150, required=False, allow_blank=True)
     discord_id = DiscordIdField(
         max_length=DISCORD_ID_MAX_LENGTH, required=False, allow_null=True, allow_blank=True,
         help_text="17–20 digits; null or empty to remove it.",

@@ -102,6 +102,7 @@ class _NoStatusMixin:
         return super().to_internal_value(data)
 
 
+@extend_schema_field({"type": "integer", "format": "int64", "minimum": 1, "maximum": 2**63 - 1})
 class DeviceIdField(serializers.PrimaryKeyRelatedField):
     """A device id, checked for shape only; the request's serializer checks that the devices exist in
     one query (`_missing_devices`), and the booking service reads them under its lock."""

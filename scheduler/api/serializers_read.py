@@ -3,11 +3,11 @@
 from datetime import UTC, timedelta
 
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core import clock
+from core.api.query import QuerySerializer
 from inventory.api.serializers import DeviceBriefSerializer
 from inventory.models import Device
 from scheduler.api.serializers import LabDateTimeField
@@ -24,7 +24,7 @@ MAX_DEVICES_PER_QUERY = 200
 # --- input ---------------------------------------------------------------------------------------
 
 
-@extend_schema_field(OpenApiTypes.STR)
+@extend_schema_field({"type": "string", "pattern": "^ *[0-9]{1,18} *(, *[0-9]{1,18} *)*,? *$"})
 class DeviceIdsField(serializers.Field):
     """Comma-separated device ids ("1,2,3"), resolved to devices; unknown ids are named in the error."""
 
@@ -56,7 +56,7 @@ class DeviceIdsField(serializers.Field):
         return ",".join(str(d.pk) for d in value)
 
 
-class AvailabilityQuerySerializer(serializers.Serializer):
+class AvailabilityQuerySerializer(QuerySerializer):
     devices = DeviceIdsField(help_text="Comma-separated device ids, e.g. `1,2`.")
     start = LabDateTimeField(
         required=False, help_text="Window start (ISO 8601; naive times are lab-local). Default: now."
@@ -75,7 +75,7 @@ class AvailabilityQuerySerializer(serializers.Serializer):
         return {**attrs, "start": start, "end": end}
 
 
-class NextSlotQuerySerializer(serializers.Serializer):
+class NextSlotQuerySerializer(QuerySerializer):
     devices = DeviceIdsField(help_text="Comma-separated device ids, e.g. `1,2`.")
     duration = serializers.IntegerField(min_value=1, max_value=10**6, help_text="Minutes; a multiple of the slot.")
     after = LabDateTimeField(required=False, help_text="Earliest start (default now).")
@@ -96,7 +96,7 @@ class LabDateField(serializers.DateField):
     """A lab-local day in the scheduler's calendar (2000-2099)."""
 
 
-class ScheduleQuerySerializer(serializers.Serializer):
+class ScheduleQuerySerializer(QuerySerializer):
     start = LabDateField(required=False, validators=[validate_lab_date],
                                   help_text="First lab-local day (YYYY-MM-DD), 2000–2099. Default: today.")
     days = serializers.IntegerField(required=False, default=7, min_value=1, max_value=MAX_DAYS)
