@@ -13,6 +13,7 @@ DEBUG off and the static files collected as the image build does. Then:
    and the week page `GET /` (signed-in session): p50 and p95.
 
     .venv/bin/python bench/serve_bench.py [--slow 300] [--probes 6] [--posts 200] [--runs 20]
+    .venv/bin/python bench/serve_bench.py --server sync     # the former command: 3 sync gunicorn workers (WSGI)
 
 Every loop is bounded in count and time and only talks to 127.0.0.1; the server is stopped at the end.
 """
@@ -41,7 +42,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(workdir: Path, port: int) -> subprocess.Popen:
+# The former web command (before the ASGI server), for before/after comparisons on the same code.
+SYNC_COMMAND = (
+    "python manage.py migrate --noinput && python manage.py init_db --demo && "
+    'exec gunicorn labsite.wsgi:application --bind "$BIND" --workers "${GUNICORN_WORKERS:-3}" '
+    "--timeout 60 --access-logfile -"
+)
+
+
+def start_server(workdir: Path, port: int, server: str = "container") -> subprocess.Popen:
     env = {
         **os.environ,
         "PATH": f"{ROOT / '.venv/bin'}:{os.environ.get('PATH', '')}",
@@ -62,8 +71,8 @@ def start_server(workdir: Path, port: int) -> subprocess.Popen:
     subprocess.run([str(ROOT / ".venv/bin/python"), "manage.py", "collectstatic", "--noinput", "-v0"],
                    cwd=ROOT, env=env, check=True)
     log = open(workdir / "server.log", "wb")  # noqa: SIM115 (kept open for the server's life)
-    server = subprocess.Popen(["sh", "docker/entrypoint.sh", "web"], cwd=ROOT, env=env, stdout=log, stderr=log,
-                              start_new_session=True)
+    command = ["sh", "docker/entrypoint.sh", "web"] if server == "container" else ["sh", "-c", SYNC_COMMAND]
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True)
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -206,14 +215,17 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=200, help="sequential booking POSTs")
     parser.add_argument("--runs", type=int, default=20, help="schedule GETs (API and page)")
     parser.add_argument("--only", choices=["slow", "http"], help="run one part only")
+    parser.add_argument("--server", choices=["container", "sync"], default="container",
+                        help="container: docker/entrypoint.sh web (default); sync: the former 3 sync workers")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="labsite-serve-bench-"))
     port = free_port()
-    server = start_server(workdir, port)
+    server = start_server(workdir, port, args.server)
     base = f"http://127.0.0.1:{port}"
     try:
-        print(f"server: docker/entrypoint.sh web on {base} (log {workdir / 'server.log'})")
+        name = "docker/entrypoint.sh web" if args.server == "container" else "gunicorn, 3 sync workers (former)"
+        print(f"server: {name} on {base} (log {workdir / 'server.log'})")
         if args.only != "slow":
             key = requests.post(f"{base}/api/auth/token/", timeout=30, json={
                 "username": "alice", "password": "labsite-alice", "name": "bench"}).json()["token"]
