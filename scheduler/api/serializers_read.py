@@ -24,7 +24,7 @@ MAX_DEVICES_PER_QUERY = 200
 # --- input ---------------------------------------------------------------------------------------
 
 
-@extend_schema_field({"type": "string", "pattern": "^ *[0-9]{1,18} *(, *[0-9]{1,18} *)*,? *$"})
+@extend_schema_field({"type": "string", "pattern": "^ *[1-9][0-9]{0,17} *(, *[1-9][0-9]{0,17} *)*,? *$"})
 class DeviceIdsField(serializers.Field):
     """Comma-separated device ids ("1,2,3"), resolved to devices; unknown ids are named in the error."""
 
