@@ -117,8 +117,10 @@ class ScheduleQuerySerializer(QuerySerializer):
         return {**attrs, "start": start}
 
 
+@extend_schema_field({"type": "string", "minLength": 1, "maxLength": 100, "pattern": "\\S"})
 class StrictCharField(serializers.CharField):
-    """A CharField that refuses numbers and booleans instead of turning them into text."""
+    """A CharField that refuses numbers and booleans instead of turning them into text (a port label:
+    not blank once trimmed)."""
 
     default_error_messages = {"not_a_string": "Give a port label as a string."}
 
