@@ -8,13 +8,32 @@ from core.roles import LAB_MANAGERS, LAB_MEMBERS, roles_ensure
 from core.tests.factories import UserFactory
 
 
+def _db_fixture(request) -> str | None:
+    """The database fixture a test uses ("db" or "transactional_db"), or None without database access."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if {"transactional_db", "live_server"} & names or (marker and marker.kwargs.get("transaction")):
+        return "transactional_db"
+    if marker or {"db", "django_db_setup"} & names:
+        return "db"
+    return None
+
+
 @pytest.fixture(autouse=True)
-def _isolated(settings, tmp_path):
-    """Fresh throttling counters and a private media folder for every test."""
-    cache.clear()
+def _isolated(request, settings, tmp_path):
+    """Fresh throttling counters and a private media folder for every test.
+
+    The cache is the database cache table (as on a site without CACHE_URL), so only tests with
+    database access can (and need to) clear it.
+    """
+    db_fixture = _db_fixture(request)
+    if db_fixture:
+        request.getfixturevalue(db_fixture)
+        cache.clear()
     settings.MEDIA_ROOT = tmp_path / "media"
     yield
-    cache.clear()
+    if db_fixture:
+        cache.clear()
 
 
 @pytest.fixture

@@ -111,11 +111,12 @@ def build_lab(now: datetime) -> dict:
     BookingPolicy.load()
     password = make_password("correct horse battery staple")
     with transaction.atomic():
+        # bulk_create skips User.save(), which fills the username key.
         users = User.objects.bulk_create(
-            [User(username=f"member{i:02d}", email=f"member{i:02d}@lab.example", password=password) for i in range(MEMBERS)]
-            + [User(username="heavy", email="heavy@lab.example", password=password)]
-            + [User(username=f"racer{i}", email=f"racer{i}@lab.example", password=password) for i in range(8)]
-            + [User(username="boss", email="boss@lab.example", password=password, is_staff=True, is_superuser=True)]
+            [User(username=f"member{i:02d}", username_key=f"member{i:02d}", email=f"member{i:02d}@lab.example", password=password) for i in range(MEMBERS)]
+            + [User(username="heavy", username_key="heavy", email="heavy@lab.example", password=password)]
+            + [User(username=f"racer{i}", username_key=f"racer{i}", email=f"racer{i}@lab.example", password=password) for i in range(8)]
+            + [User(username="boss", username_key="boss", email="boss@lab.example", password=password, is_staff=True, is_superuser=True)]
         )
         members, heavy, racers = users[:MEMBERS], users[MEMBERS], users[MEMBERS + 1 : MEMBERS + 9]
         sites = Site.objects.bulk_create([Site(name=f"Lab {c}") for c in "ABC"])

@@ -1,16 +1,25 @@
 """Admin for accounts, API tokens (view and revoke), the read-only audit log and the notification outbox."""
 
 import json
+from contextvars import ContextVar
 
+from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
+from axes.admin import IsLockedOutFilter
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db import transaction
 from django.utils.html import format_html
 
+from core import clock
+from core.forms import LabAdminPasswordChangeForm
 from core.models import ApiToken, AuditEvent, Notification, User
 from core.services.audit import audit_log
 from core.services.notifications import notification_retry
+from core.services.passwords import user_password_save
+from core.services.sign_in_locks import sign_in_locks_lift
 from core.services.tokens import token_revoke, token_state
 
 
@@ -23,6 +32,17 @@ class LabUserCreationForm(AdminUserCreationForm):
 class LabUserChangeForm(UserChangeForm):
     class Meta(UserChangeForm.Meta):
         model = User
+
+
+# The manager resetting a password (Django's admin view builds the form without the request).
+_password_actor: ContextVar = ContextVar("password_actor", default=None)
+
+
+class AdminPasswordResetForm(LabAdminPasswordChangeForm):
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        return user_password_save(user=user, actor=_password_actor.get(),
+                                  sign_out_everywhere=self.cleaned_data["sign_out_everywhere"])
 
 
 class ApiTokenInline(admin.TabularInline):
@@ -56,6 +76,15 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("is_active", "is_staff", "is_superuser", "groups")
     search_fields = ("username", "email", "first_name", "last_name", "discord_id")
     inlines = [ApiTokenInline]
+    change_password_form = AdminPasswordResetForm
+    change_user_password_template = "admin/core/user/change_password.html"
+
+    def user_change_password(self, request, id, form_url=""):
+        token = _password_actor.set(request.user)
+        try:
+            return super().user_change_password(request, id, form_url)
+        finally:
+            _password_actor.reset(token)
 
     def get_inlines(self, request, obj):
         # A user being created has no tokens yet.
@@ -170,3 +199,51 @@ class NotificationAdmin(admin.ModelAdmin):
             self.message_user(request, f"{retried} notification(s) queued again.", messages.SUCCESS)
         if skipped:
             self.message_user(request, f"{skipped} notification(s) were not failed or disabled and were left alone.", messages.WARNING)
+
+
+# --- Sign-in locks (django-axes) -----------------------------------------------------------------
+
+admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class SignInLockAdmin(AxesAccessAttemptAdmin):
+    """Failed sign-ins per account and client address; a row at the limit is a lock until its cool-off ends.
+
+    Managers lift a lock with the action (audited), never by editing the counts.
+    """
+
+    list_display = ("attempt_time", "username", "ip_address", "failures_since_start", "locked", "locked_until")
+    list_filter = (IsLockedOutFilter, "attempt_time")
+    actions = ["lift_locks"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_lift_permission(self, request):
+        return request.user.has_perm("axes.delete_accessattempt")
+
+    def get_actions(self, request):
+        # Django's "delete selected" would skip the audit; lifting is the one way.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.display(boolean=True, description="locked")
+    def locked(self, obj):
+        return obj.failures_since_start >= settings.AXES_FAILURE_LIMIT and obj.attempt_time + settings.AXES_COOLOFF_TIME > clock.now()
+
+    @admin.display(description="locked until")
+    def locked_until(self, obj):
+        return obj.attempt_time + settings.AXES_COOLOFF_TIME if self.locked(obj) else "—"
+
+    @admin.action(description="Lift the selected sign-in locks", permissions=["lift"])
+    def lift_locks(self, request, queryset):
+        lifted = sign_in_locks_lift(attempts=queryset, actor=request.user)
+        self.message_user(request, f"Lifted {lifted} lock(s); those accounts can sign in from those addresses again.", messages.SUCCESS)

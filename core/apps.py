@@ -10,7 +10,7 @@ class CoreConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import m2m_changed
 
-        from core import schema  # noqa: F401  (OpenAPI auth extension)
+        from core import checks, schema  # noqa: F401  (system checks; OpenAPI auth extension)
         from core.roles import managers_are_staff
 
         m2m_changed.connect(managers_are_staff, sender=get_user_model().groups.through,

@@ -6,7 +6,9 @@ content within Discord's 2,000-character limit. Text typed by users (usernames, 
 device names) goes through `escape()` first, so it cannot mention anyone or inject markdown.
 """
 
+import math
 import re
+import threading
 from dataclasses import dataclass
 
 import requests
@@ -89,31 +91,67 @@ class Delivery:
     rate_limited: bool = False
 
 
-def _retry_after(response) -> float | None:
+def _seconds(value) -> float | None:
+    """A finite, non-negative number of seconds, or None (NaN, infinity and text are ignored)."""
     try:
-        value = response.json().get("retry_after")
-        if value is not None:
-            return max(0.0, float(value))
-    except (ValueError, AttributeError, TypeError):
-        pass
-    try:
-        return max(0.0, float(response.headers.get("Retry-After", "")))
-    except ValueError:
+        seconds = float(value)
+    except (TypeError, ValueError, OverflowError):
         return None
+    return max(0.0, seconds) if math.isfinite(seconds) else None
+
+
+def _retry_after(response) -> float | None:
+    """Discord's `retry_after` (JSON) or the Retry-After header, in seconds. The caller caps it."""
+    try:
+        body = response.json()
+        seconds = _seconds(body.get("retry_after")) if isinstance(body, dict) else None
+        if seconds is not None:
+            return seconds
+    except ValueError:
+        pass
+    return _seconds(response.headers.get("Retry-After"))
+
+
+MAX_BODY = 64 * 1024  # of an answer we read (errors are quoted in the outbox, cut to 300 characters)
+
+
+def _post(poster, url: str, payload: dict, timeout: float, box: dict) -> None:
+    try:
+        response = poster.post(url, json=payload, timeout=timeout, stream=True)
+        box["response"] = response
+        box["body"] = response.raw.read(MAX_BODY, decode_content=True) or b""
+        response.close()
+    except BaseException as exc:  # noqa: BLE001 (handed to the caller's thread)
+        box["error"] = exc
 
 
 def webhook_post(url: str, payload: dict, *, timeout: float, client: requests.Session | None = None) -> Delivery:
     """POST `payload` to a Discord webhook once and classify the answer. Never raises for HTTP or network trouble.
 
-    `client` is an HTTP client with pooled connections (the worker keeps one), else a fresh connection.
+    `timeout` is a total deadline for the whole call (connect, send, headers and body): requests'
+    own timeout only bounds each read, so a server dripping a byte at a time could hold the worker
+    for ever. The call runs in a helper thread; past the deadline it is abandoned (its socket is
+    closed when the answer has started) and the delivery is a retry.
     """
     poster = client or requests
-    try:
-        response = poster.post(url, json=payload, timeout=timeout)
-    except requests.Timeout as exc:
-        return Delivery("retry", f"timeout after {timeout:g}s: {exc.__class__.__name__}")
-    except requests.RequestException as exc:
-        return Delivery("retry", f"connection error: {exc.__class__.__name__}: {exc}"[:500])
+    box: dict = {}
+    thread = threading.Thread(target=_post, args=(poster, url, payload, timeout, box), daemon=True,
+                              name="discord-webhook")
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        if box.get("response") is not None:
+            box["response"].close()
+        return Delivery("retry", f"timeout after {timeout:g}s: no complete answer within the deadline")
+    error = box.get("error")
+    if isinstance(error, requests.Timeout):
+        return Delivery("retry", f"timeout after {timeout:g}s: {error.__class__.__name__}")
+    if isinstance(error, requests.RequestException):
+        return Delivery("retry", f"connection error: {error.__class__.__name__}: {error}"[:500])
+    if error is not None:
+        return Delivery("retry", f"error: {error.__class__.__name__}: {error}"[:500])
+    response = box["response"]
+    response._content = box["body"]  # so that .text and .json() read what was received
     status = response.status_code
     if 200 <= status < 300:
         return Delivery("sent")

@@ -3,7 +3,7 @@
 from datetime import datetime, time
 
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import AdminPasswordChangeForm, PasswordChangeForm, UserCreationForm
 from django.utils import timezone
 
 from core.models import User, discord_id_validator
@@ -43,3 +43,26 @@ class TokenCreateForm(forms.Form):
         if day is None:
             return None
         return datetime.combine(day, time(23, 59, 59), tzinfo=timezone.get_current_timezone())
+
+
+SIGN_OUT_EVERYWHERE_HELP = (
+    "Also revoke the API tokens and calendar feed URLs made before. Browsers signed in elsewhere are "
+    "signed out in any case."
+)
+
+
+def sign_out_everywhere_field() -> forms.BooleanField:
+    return forms.BooleanField(label="Sign out everywhere", required=False, initial=True,
+                              help_text=SIGN_OUT_EVERYWHERE_HELP)
+
+
+class LabPasswordChangeForm(PasswordChangeForm):
+    """The member's own password change, with "sign out everywhere" ticked by default."""
+
+    sign_out_everywhere = sign_out_everywhere_field()
+
+
+class LabAdminPasswordChangeForm(AdminPasswordChangeForm):
+    """A manager's password reset in the admin, with "sign out everywhere" ticked by default."""
+
+    sign_out_everywhere = sign_out_everywhere_field()

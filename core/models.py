@@ -2,11 +2,13 @@
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
 from core import clock
 from core.choices import NotificationStatus
+from core.usernames import username_key
 
 discord_id_validator = RegexValidator(
     r"^[0-9]{17,20}$", "A Discord id is the 17–20 digit number shown by 'Copy User ID' in Discord."
@@ -15,6 +17,11 @@ discord_id_validator = RegexValidator(
 
 class User(AbstractUser):
     """A person who uses the lab: a member, a lab manager or an administrator."""
+
+    username_key = models.CharField(
+        max_length=150, unique=True, editable=False,
+        help_text="The username folded for comparison (NFKC + casefold), the same on every database.",
+    )
 
     email = models.EmailField("email address", blank=True)
     discord_id = models.CharField(
@@ -51,9 +58,20 @@ class User(AbstractUser):
             ),
         ]
 
+    def clean(self):
+        super().clean()
+        key = username_key(self.username)
+        if key and User.objects.exclude(pk=self.pk).filter(username_key=key).exists():
+            raise ValidationError({"username": "This username is already taken (usernames are compared ignoring case and "
+                                               "Unicode variants); pick another one."})
+
     def save(self, *args, **kwargs):
         if self.discord_id == "":
             self.discord_id = None
+        self.username_key = username_key(self.username)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "username" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "username_key"}
         super().save(*args, **kwargs)
 
 

@@ -11,6 +11,8 @@ LAB_MEMBERS = "Lab members"
 MANAGER_APPS = ("inventory", "scheduler")
 # ...and these individual ones of core.
 MANAGER_CORE_CODENAMES = ("view_auditevent", "view_user")
+# ...and seeing and lifting sign-in locks (django-axes' failed attempts).
+MANAGER_AXES_CODENAMES = ("view_accessattempt", "delete_accessattempt")
 
 
 @transaction.atomic
@@ -23,6 +25,7 @@ def roles_ensure() -> dict[str, int]:
     members, _ = Group.objects.get_or_create(name=LAB_MEMBERS)
     wanted = set(Permission.objects.filter(content_type__app_label__in=MANAGER_APPS))
     wanted |= set(Permission.objects.filter(content_type__app_label="core", codename__in=MANAGER_CORE_CODENAMES))
+    wanted |= set(Permission.objects.filter(content_type__app_label="axes", codename__in=MANAGER_AXES_CODENAMES))
     extra = Permission.objects.filter(content_type__app_label="core", codename__endswith="_notification")
     wanted |= set(extra)
     if set(managers.permissions.all()) != wanted:

@@ -1,6 +1,16 @@
 """OpenAPI description of labsite's own authentication class."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """Filter parameters are documented where they apply: on lists (see core/api/filtering.py)."""
+
+    def get_filter_backends(self):
+        if self.method != "GET" or getattr(self.view, "action", "list") not in ("list", None):
+            return []
+        return super().get_filter_backends()
 
 
 class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
@@ -29,6 +39,10 @@ _ERROR_DESCRIPTIONS = {
 }
 
 
+# Request bodies whose serializers refuse any field they do not name (a 400 naming it).
+CLOSED_BODIES = ("PatchedProfileUpdateInputRequest",)
+
+
 def error_responses_postprocess(result, generator, request, public):
     """drf-spectacular hook: document the error answers every operation can give, with their shape.
 
@@ -47,6 +61,9 @@ def error_responses_postprocess(result, generator, request, public):
         "properties": {"detail": {"type": "string"}},
         "additionalProperties": True,
     }
+    for name in CLOSED_BODIES:
+        if name in schemas:
+            schemas[name]["additionalProperties"] = False
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             if method not in {"get", "post", "put", "patch", "delete"}:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from core.exceptions import ApplicationError
 from core.forms import ProfileForm, RegisterForm, TokenCreateForm
+from core.lockout import registration_check, registration_failed
 from core.models import ApiToken, User
 from core.services.tokens import token_create, token_revoke
 from core.services.users import user_register, user_update_profile
@@ -35,17 +36,23 @@ def register(request):
     if request.user.is_authenticated:
         return redirect("/")
     form = RegisterForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            user = user_register(username=data["username"], email=data["email"], password=data["password1"],
-                                 discord_id=data.get("discord_id"))
-        except ValidationError as error:
-            _form_errors(form, error, {"password": "password2"})
-        else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome, {user.username}. Pick devices on the schedule to book them.")
-            return redirect("/")
+    if request.method == "POST":
+        username = request.POST.get("username", "")
+        locked = registration_check(request, username)
+        if locked is not None:
+            return locked
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                user = user_register(username=data["username"], email=data["email"], password=data["password1"],
+                                     discord_id=data.get("discord_id"))
+            except ValidationError as error:
+                _form_errors(form, error, {"password": "password2"})
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, f"Welcome, {user.username}. Pick devices on the schedule to book them.")
+                return redirect("/")
+        registration_failed(request, username)
     return render(request, "registration/register.html", {"form": form})
 
 

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Container entrypoint.
 #   web     (default) apply migrations, create groups and default data (init_db), then serve with gunicorn
+#           running uvicorn workers (ASGI): slow or idle connections wait in the event loop, not in a worker
 #   worker  run the background worker (notifications, expiry); start it after web has migrated
 #   *       run the given command, e.g. `python manage.py createsuperuser`
 set -eu
@@ -13,8 +14,9 @@ case "${1:-web}" in
     else
       python manage.py init_db
     fi
-    exec gunicorn labsite.wsgi:application \
-      --bind 0.0.0.0:8000 \
+    exec gunicorn labsite.asgi:application \
+      --worker-class uvicorn_worker.UvicornWorker \
+      --bind "${BIND:-0.0.0.0:8000}" \
       --workers "${GUNICORN_WORKERS:-3}" \
       --timeout "${GUNICORN_TIMEOUT:-60}" \
       --worker-tmp-dir /dev/shm \

@@ -2,28 +2,17 @@
 
 import django_filters
 from django.db.models import Q
-from rest_framework.filters import OrderingFilter
 
-from core.form_fields import IdRangeCheckMixin
+from core.api.filtering import ListOrderingFilter
+from core.query_filters import IdListFilter, StrictBooleanFilter, StrictFilterSet
 from inventory.choices import DeviceCategory, DeviceStatus
 from inventory.models import Attachment, Device, DeviceType, Manufacturer, Port, Site, Tag
 from inventory.selectors import device_search, port_search, search_terms
 
-
-class _IdMultipleChoiceField(IdRangeCheckMixin, django_filters.fields.ModelMultipleChoiceField):
-    pass
-
-
-class IdMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
-    """Ids beyond the id range or not numbers are a 400 before any query (SQLite overflowed: a 500)."""
-
-    field_class = _IdMultipleChoiceField
-
-
 Q_HELP = "Case-insensitive text search; separate several terms with commas to match any of them."
 
 
-class NameSearchFilterSet(django_filters.FilterSet):
+class NameSearchFilterSet(StrictFilterSet):
     """Catalogue lists: `q` matches the name (comma-separated terms are OR'ed)."""
 
     q = django_filters.CharFilter(method="filter_q", label="Search", help_text=Q_HELP)
@@ -37,6 +26,9 @@ class NameSearchFilterSet(django_filters.FilterSet):
 
 class DeviceTypeFilterSet(NameSearchFilterSet):
     category = django_filters.MultipleChoiceFilter(choices=DeviceCategory.choices)
+    is_schedulable = StrictBooleanFilter()
+    has_ports = StrictBooleanFilter()
+    requires_approval = StrictBooleanFilter()
 
     class Meta:
         model = DeviceType
@@ -61,19 +53,17 @@ class TagFilterSet(NameSearchFilterSet):
         fields = []
 
 
-class DeviceFilterSet(django_filters.FilterSet):
+class DeviceFilterSet(StrictFilterSet):
     """Device list filters. Repeating a filter (`status=a&status=b`) matches any of the values."""
 
-    device_type = IdMultipleChoiceFilter(queryset=DeviceType.objects.all(), help_text="Device type id.")
+    device_type = IdListFilter(field_name="device_type_id", help_text="Device type id.")
     status = django_filters.MultipleChoiceFilter(choices=DeviceStatus.choices)
-    site = IdMultipleChoiceFilter(queryset=Site.objects.all(), help_text="Site id.")
-    manufacturer = IdMultipleChoiceFilter(
-        queryset=Manufacturer.objects.all(), help_text="Manufacturer id."
+    site = IdListFilter(field_name="site_id", help_text="Site id.")
+    manufacturer = IdListFilter(field_name="manufacturer_id", help_text="Manufacturer id."
     )
-    tag = IdMultipleChoiceFilter(
-        queryset=Tag.objects.all(), field_name="tags", method="filter_tag", help_text="Tag id; devices carrying any of the tags."
+    tag = IdListFilter(field_name="tags", method="filter_tag", help_text="Tag id; devices carrying any of the tags."
     )
-    bookable = django_filters.BooleanFilter(
+    bookable = StrictBooleanFilter(
         method="filter_bookable", help_text="true: available devices of a schedulable type; false: all others."
     )
     q = django_filters.CharFilter(
@@ -89,7 +79,7 @@ class DeviceFilterSet(django_filters.FilterSet):
         if not value:
             return queryset
         # A subquery, not a join: a device with two matching tags stays one row.
-        links = Device.tags.through.objects.filter(tag__in=value).values("device_id")
+        links = Device.tags.through.objects.filter(tag_id__in=value).values("device_id")
         return queryset.filter(pk__in=links)
 
     def filter_bookable(self, queryset, name, value):
@@ -100,8 +90,8 @@ class DeviceFilterSet(django_filters.FilterSet):
         return device_search(q=value, queryset=queryset)
 
 
-class PortFilterSet(django_filters.FilterSet):
-    device = IdMultipleChoiceFilter(queryset=Device.objects.all(), help_text="Device id.")
+class PortFilterSet(StrictFilterSet):
+    device = IdListFilter(field_name="device_id", help_text="Device id.")
     q = django_filters.CharFilter(method="filter_q", label="Search", help_text="Searches label and description. " + Q_HELP)
 
     class Meta:
@@ -112,7 +102,7 @@ class PortFilterSet(django_filters.FilterSet):
         return port_search(q=value, queryset=queryset)
 
 
-class StableOrderingFilter(OrderingFilter):
+class StableOrderingFilter(ListOrderingFilter):
     """`ordering=name,-updated_at`, with the id as the last key so pages never overlap."""
 
     def get_ordering(self, request, queryset, view):
@@ -122,8 +112,8 @@ class StableOrderingFilter(OrderingFilter):
         return ordering
 
 
-class AttachmentFilterSet(django_filters.FilterSet):
-    device = IdMultipleChoiceFilter(queryset=Device.objects.all(), help_text="Device id.")
+class AttachmentFilterSet(StrictFilterSet):
+    device = IdListFilter(field_name="device_id", help_text="Device id.")
 
     class Meta:
         model = Attachment

@@ -1,16 +1,13 @@
-"""
-ASGI config for labsite project.
+"""ASGI entry point: what the container serves (gunicorn with uvicorn workers, see docker/entrypoint.sh).
 
-It exposes the ASGI callable as a module-level variable named ``application``.
-
-For more information on this file, see
-https://docs.djangoproject.com/en/5.2/howto/deployment/asgi/
+An event loop reads every connection's request before Django sees it, so a slow or idle client costs a
+socket, not a worker. Django runs the (synchronous) views in a thread per request.
 """
 
 import os
 
 from django.core.asgi import get_asgi_application
 
-os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'labsite.settings')
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "labsite.settings")
 
 application = get_asgi_application()

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "axes",
     "core",
     "inventory",
     "scheduler",
@@ -48,6 +49,8 @@ MIDDLEWARE = [
     # own pre-compressed static files. Django's gzip pads the output against BREACH, and CSRF
     # tokens are masked per response.
     "django.middleware.gzip.GZipMiddleware",
+    # A NUL in a query parameter or form field is a 400 before anything queries with it.
+    "core.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -55,6 +58,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: turns a locked-out sign-in (any door) into the 429 answer of core.lockout.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "labsite.urls"
@@ -88,9 +93,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
-# Connections are reused for CONN_MAX_AGE seconds (per thread). On SQLite this also spares every request
-# the connect, the PRAGMAs and the WAL checkpoint SQLite runs when the last connection closes.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# Connections: 0 closes each at the end of its request. The container serves ASGI (uvicorn workers), which
+# runs each request's view in its own thread, so a kept connection would never be reused (Django's advice
+# for ASGI). Under a threaded WSGI server, CONN_MAX_AGE=60 keeps one per thread and on SQLite spares every
+# request the connect, the PRAGMAs and the WAL checkpoint SQLite runs when the last connection closes.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -102,6 +109,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Password guessing (django-axes, see core/lockout.py): AXES_FAILURE_LIMIT failed sign-ins in a row for
+# one account from one client address lock that pair for AXES_COOLOFF_TIME. The first backend only
+# refuses locked pairs; ModelBackend checks the password.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True  # "in a row": a successful sign-in clears the count
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lock ends when the page says it does
+AXES_DISABLE_ACCESS_LOG = True  # no row per successful sign-in
+AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "core.lockout.client_address"
+AXES_USERNAME_CALLABLE = "core.lockout.attempt_username"
+AXES_HTTP_RESPONSE_CODE = 429
+
+CSRF_FAILURE_VIEW = "core.error_views.csrf_failure"  # JSON under /api/
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
@@ -153,8 +177,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # List filters apply to `list` only, not to single-item actions (core/api/filtering.py).
+    "DEFAULT_FILTER_BACKENDS": ["core.api.filtering.ListFilterBackend"],
+    # The API reads JSON (uploads declare multipart themselves); JSON that nests too deep or carries
+    # NUL characters is a 400 (core/api/parsers.py). Form bodies, which cannot say null or nest, are 415.
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.SafeJSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"auth": env.str("AUTH_THROTTLE_RATE", default="10/min")},
     "DATETIME_FORMAT": "iso-8601",
@@ -172,7 +200,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.schema.error_responses_postprocess"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.schema.error_responses_postprocess",
+        "scheduler.schema.scheduler_constraints_postprocess",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "PowerActionEnum": "inventory.choices.PowerAction",
         "PowerStateEnum": "inventory.choices.PowerState",
@@ -180,7 +212,9 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Throttle counters must be shared by every app process: Redis (CACHE_URL=redis://host:6379/0) when
+# several processes or containers serve, else the database cache table (created by a migration).
+CACHES = {"default": env.cache("CACHE_URL", default="dbcache://labsite_cache")}
 
 # Security: production values unless DEBUG.
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
@@ -203,10 +237,12 @@ LOGGING = {
 }
 
 # Notification worker (manage.py run_worker): Discord delivery, retries and backoff.
-DISCORD_TIMEOUT = env.float("DISCORD_TIMEOUT", default=10.0)  # seconds per webhook POST
+DISCORD_TIMEOUT = env.float("DISCORD_TIMEOUT", default=10.0)  # total deadline of one webhook POST, in seconds
 NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=10)  # then the notification is "failed"
 NOTIFY_BACKOFF_SECONDS = env.float("NOTIFY_BACKOFF_SECONDS", default=30.0)  # first retry; doubles each time
 NOTIFY_BACKOFF_MAX_SECONDS = env.float("NOTIFY_BACKOFF_MAX_SECONDS", default=3600.0)
+# The longest wait a Discord 429 (`retry_after`) can impose on a notification.
+NOTIFY_RETRY_AFTER_MAX_SECONDS = env.float("NOTIFY_RETRY_AFTER_MAX_SECONDS", default=3600.0)
 NOTIFY_BATCH_SIZE = env.int("NOTIFY_BATCH_SIZE", default=20)  # rows one worker claims at a time
 NOTIFY_WORKER_INTERVAL = env.float("NOTIFY_WORKER_INTERVAL", default=5.0)  # seconds between passes
 

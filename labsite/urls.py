@@ -24,3 +24,8 @@ urlpatterns = [
     path("", include("core.urls")),
     path("", include("scheduler.urls")),
 ]
+
+handler400 = "core.error_views.bad_request"
+handler403 = "core.error_views.permission_denied"
+handler404 = "core.error_views.page_not_found"
+handler500 = "core.error_views.server_error"

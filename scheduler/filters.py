@@ -6,21 +6,11 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from core.query_filters import IdFilter, StrictBooleanFilter, StrictFilterSet
 from core.roles import is_lab_manager
 from scheduler.choices import BookingStatus
 from scheduler.models import Booking, BookingGroup, MaintenanceWindow
 from scheduler.selectors.bookings import booking_group_ids_of
-
-
-class IdFilter(django_filters.NumberFilter):
-    """A row id: a whole number within the database's integer range (larger values are a 400, not a crash)."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**63 - 1)
-        super().__init__(*args, **kwargs)
 
 
 class StorableIsoDateTimeField(django_filters.fields.IsoDateTimeField):
@@ -41,7 +31,7 @@ class StorableIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = StorableIsoDateTimeField
 
 
-class WindowFilterSet(django_filters.FilterSet):
+class WindowFilterSet(StrictFilterSet):
     """`start`/`end` select rows whose window overlaps [start, end) (either bound may be left out)."""
 
     start = StorableIsoDateTimeFilter(field_name="end", lookup_expr="gt", label="Overlapping a window from (ISO 8601)")
@@ -64,7 +54,7 @@ class BookingFilter(WindowFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=BookingStatus.choices)
     owner = IdFilter(field_name="group__owner_id", label="Owner's user id")
     group = IdFilter(field_name="group_id", label="Session id")
-    mine = django_filters.BooleanFilter(method="filter_mine", label="Only my sessions (owned or shared with me)")
+    mine = StrictBooleanFilter(method="filter_mine", label="Only my sessions (owned or shared with me)")
 
     class Meta:
         model = Booking
@@ -74,9 +64,9 @@ class BookingFilter(WindowFilterSet):
         return _mine(self, queryset, "group_id", value)
 
 
-class BookingGroupFilter(django_filters.FilterSet):
+class BookingGroupFilter(StrictFilterSet):
     owner = IdFilter(field_name="owner_id", label="Owner's user id")
-    mine = django_filters.BooleanFilter(method="filter_mine", label="Only my sessions (owned or shared with me)")
+    mine = StrictBooleanFilter(method="filter_mine", label="Only my sessions (owned or shared with me)")
 
     class Meta:
         model = BookingGroup

@@ -131,19 +131,31 @@ class BookingPolicy(models.Model):
         self.pk = 1
         super().save(*args, **kwargs)
 
+    # Sane ranges: outside them the lab's rules break (a horizon reaching past the year 9999 made every
+    # booking POST and next-slot query a 500). (lowest, highest, unit shown in the message)
+    BOUNDS = {
+        "max_duration": (timedelta(minutes=1), timedelta(days=366), "more than zero and at most 366 days"),
+        "horizon": (timedelta(minutes=1), timedelta(days=1096), "more than zero and at most 3 years (1096 days)"),
+        "past_grace": (timedelta(0), timedelta(days=1), "between zero and one day"),
+        "reminder_before_start": (timedelta(0), timedelta(days=7), "between zero and 7 days"),
+        "reminder_before_end": (timedelta(0), timedelta(days=7), "between zero and 7 days"),
+    }
+    MAX_ACTIVE_BOOKINGS_LIMIT = 10_000
+
     def clean(self):
-        """Refuse values that would turn every request down (or the grid into nonsense)."""
+        """Refuse values that would turn every request down, break the grid or overflow the calendar."""
         errors = {}
-        if self.slot_minutes and self.slot_minutes > 24 * 60:
-            errors["slot_minutes"] = "A slot lasts at most a day (1440 minutes)."
-        for name in ("max_duration", "horizon"):
+        if self.slot_minutes is not None and not 1 <= self.slot_minutes <= 24 * 60:
+            errors["slot_minutes"] = "A slot lasts from 1 minute to a day (1440 minutes)."
+        for name, (low, high, wording) in self.BOUNDS.items():
             value = getattr(self, name)
-            if value is not None and value <= timedelta(0):
-                errors[name] = "Must be longer than zero."
-        for name in ("past_grace", "reminder_before_start", "reminder_before_end"):
-            value = getattr(self, name)
-            if value is not None and value < timedelta(0):
-                errors[name] = "Must not be negative."
+            if value is not None and not low <= value <= high:
+                errors[name] = f"Must be {wording}."
+        limit = self.max_active_bookings_per_user
+        if limit is not None and not 1 <= limit <= self.MAX_ACTIVE_BOOKINGS_LIMIT:
+            errors["max_active_bookings_per_user"] = (
+                f"Give a number from 1 to {self.MAX_ACTIVE_BOOKINGS_LIMIT}, or leave it empty for no limit."
+            )
         if errors:
             raise ValidationError(errors)
 

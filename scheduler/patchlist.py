@@ -74,6 +74,11 @@ def patch_list_parse(text: str) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
     for path in paths:
         labels = [label.strip() for label in path if label.strip().lower() not in IGNORED]
+        bad = [label for label in labels if not LABEL.match(label)]
+        if bad:
+            # Quoted labels may hold anything, even NUL (which PostgreSQL cannot compare): refuse them here.
+            shown = bad[0].encode("unicode_escape").decode("ascii")[:60]
+            raise PatchListError(f"“{shown}” is not a port label; labels are letters, digits and _ . : / + -.")
         for a, b in zip(labels, labels[1:], strict=False):
             if (a, b) not in pairs:
                 pairs.append((a, b))

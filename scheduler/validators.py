@@ -12,6 +12,8 @@ from core.form_fields import MAX_ID  # noqa: F401  (re-exported for the schedule
 EARLIEST_DAY = date(2000, 1, 1)
 LATEST_DAY = date(2099, 12, 31)
 OUT_OF_RANGE_MESSAGE = f"Pick a date between {EARLIEST_DAY:%Y-%m-%d} and {LATEST_DAY:%Y-%m-%d}."
+# The same range in the OpenAPI schema (a pattern on the ISO 8601 text: the years 2000-2099).
+LAB_YEARS_PATTERN = r"^20[0-9]{2}-"
 
 
 def validate_lab_date(value: date | datetime) -> None:

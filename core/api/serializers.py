@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.query import StrictCharField
 from core.models import ApiToken, User
 from core.roles import is_lab_manager
 from core.services.tokens import token_state
@@ -12,6 +13,7 @@ PASSWORD_MAX_LENGTH = 1024
 DISCORD_ID_MAX_LENGTH = 20
 
 
+@extend_schema_field({"type": "string", "pattern": "^([0-9]{17,20})?$", "maxLength": 20})
 class DiscordIdField(serializers.CharField):
     """A Discord snowflake as a string. JSON numbers are refused: JavaScript rounds them above 2**53."""
 
@@ -42,8 +44,13 @@ class UserSerializer(serializers.ModelSerializer):
         return sorted(group.name for group in user.groups.all())
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\s*[\w.@+-]+\s*$", "minLength": 1, "maxLength": 150})
+class UsernameField(StrictCharField):
+    """Letters, digits and @ . + - _ (Django's username rule), at most 150 characters."""
+
+
 class RegisterInputSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
+    username = UsernameField(max_length=150)
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=PASSWORD_MAX_LENGTH, trim_whitespace=False, write_only=True)
     discord_id = DiscordIdField(
@@ -56,8 +63,8 @@ class ProfileUpdateInputSerializer(serializers.Serializer):
     """PATCH /api/me/: only these fields; anything else is refused with a field error."""
 
     email = serializers.EmailField(max_length=254, required=False)
-    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    first_name = StrictCharField(max_length=150, required=False, allow_blank=True)
+    last_name = StrictCharField(max_length=150, required=False, allow_blank=True)
     discord_id = DiscordIdField(
         max_length=DISCORD_ID_MAX_LENGTH, required=False, allow_null=True, allow_blank=True,
         help_text="17–20 digits; null or empty to remove it.",

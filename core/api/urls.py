@@ -1,11 +1,11 @@
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
 from core.api import views
+from core.api.routers import IdRouter
 
 app_name = "core-api"
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("auth/tokens", views.ApiTokenViewSet, basename="token")
 
 urlpatterns = [

@@ -1,8 +1,9 @@
 """Accounts API: register, API tokens and the signed-in user. Thin: the services do the work."""
 
 from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,6 +19,7 @@ from core.api.serializers import (
 )
 from core.api.throttling import AuthRateThrottle
 from core.exceptions import ApplicationError
+from core.lockout import registration_check, registration_failed
 from core.models import ApiToken
 from core.services.tokens import token_create, token_revoke
 from core.services.users import user_register, user_update_profile
@@ -57,9 +59,18 @@ class RegisterView(_AnonymousAuthView):
         auth=[],
     )
     def post(self, request):
+        username = request.data.get("username") if isinstance(request.data, dict) else None
+        username = username if isinstance(username, str) else ""
+        locked = registration_check(request._request, username)
+        if locked is not None:
+            return locked
         serializer = RegisterInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        user = user_register(**serializer.validated_data)
+        try:
+            serializer.is_valid(raise_exception=True)
+            user = user_register(**serializer.validated_data)
+        except (exceptions.ValidationError, DjangoValidationError):
+            registration_failed(request._request, username)
+            raise
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
 

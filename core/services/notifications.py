@@ -11,9 +11,11 @@ Discord. Delivery (`notifications_deliver_due`) runs in `manage.py run_worker`:
 
 So two workers never post the same row, and a crashed worker's rows are retried once its lease
 runs out. Failures are retried with exponential backoff (NOTIFY_BACKOFF_SECONDS · 2^(attempts-1),
-capped at NOTIFY_BACKOFF_MAX_SECONDS); an HTTP 429 waits the `retry_after` Discord asks for and does
-not count as an attempt; other 4xx fail at once; after NOTIFY_MAX_ATTEMPTS the row is failed (the
-admin's "retry" action puts it back).
+capped at NOTIFY_BACKOFF_MAX_SECONDS); an HTTP 429 waits the `retry_after` Discord asks for (at most
+NOTIFY_RETRY_AFTER_MAX_SECONDS: a misbehaving answer such as 1e12 s must not park the row past the
+calendar) and does not count as an attempt; other 4xx fail at once; after NOTIFY_MAX_ATTEMPTS the row
+is failed (the admin's "retry" action puts it back). An unexpected error while delivering one row is
+logged and recorded on that row as a failed attempt; the others go on.
 """
 
 import logging
@@ -156,7 +158,7 @@ def notification_deliver(notification: Notification, *, client: requests.Session
     if result.rate_limited:
         # A floor keeps a "retry_after": 0 answer from spinning the worker.
         seconds = result.retry_after if result.retry_after is not None else settings.NOTIFY_BACKOFF_SECONDS
-        wait = timedelta(seconds=max(seconds, 0.25))
+        wait = timedelta(seconds=min(max(seconds, 0.25), settings.NOTIFY_RETRY_AFTER_MAX_SECONDS))
         # Being told to wait is not a failed attempt.
         _finish(notification, attempts=F("attempts") - 1, next_attempt_at=now + wait, last_error=result.error)
         return "rate_limited"
@@ -168,6 +170,21 @@ def notification_deliver(notification: Notification, *, client: requests.Session
         error = f"Gave up after {notification.attempts} attempts; last error: {error}"
     _finish(notification, status=NotificationStatus.FAILED, next_attempt_at=now, last_error=error)
     return "failed"
+
+
+def _record_error(notification: Notification, exc: Exception) -> str:
+    """An unexpected error counts as a failed attempt of this row (backoff, then failed)."""
+    error = f"Delivery error: {exc.__class__.__name__}: {exc}"[:500]
+    now = clock.now()
+    try:
+        if notification.attempts < settings.NOTIFY_MAX_ATTEMPTS:
+            _finish(notification, next_attempt_at=now + backoff(notification.attempts), last_error=error)
+            return "retry"
+        _finish(notification, status=NotificationStatus.FAILED, next_attempt_at=now, last_error=error)
+        return "failed"
+    except Exception:
+        logger.exception("Could not record the error of notification %s; its lease will run out", notification.pk)
+        return "retry"
 
 
 def _release(notification: Notification, *, until) -> None:
@@ -203,7 +220,13 @@ def notifications_deliver_due(
             if row.destination in blocked:
                 _release(row, until=blocked[row.destination])
                 continue
-            outcome = notification_deliver(row, client=client)
+            try:
+                outcome = notification_deliver(row, client=client)
+            except Exception as exc:
+                # One notification's trouble never stops the others (nor the worker).
+                logger.exception("Delivering notification %s failed; it will be retried", row.pk)
+                outcome = _record_error(row, exc)
+                result.errors.append(f"{row.pk}: {exc.__class__.__name__}")
             if outcome == "sent":
                 result.sent += 1
             elif outcome == "disabled":

@@ -11,6 +11,7 @@ from core.hashing import new_secret, secret_digest
 from core.models import User, discord_id_validator
 from core.roles import LAB_MEMBERS
 from core.services.audit import audit_log
+from core.usernames import username_key
 
 REGISTRATION_CLOSED_MESSAGE = "Registration is closed on this site; ask a lab manager to create your account."
 
@@ -24,10 +25,11 @@ def _clean_discord_id(discord_id: str | None) -> str | None:
 
 
 def _check_unique(*, username: str | None, email: str | None, discord_id: str | None, exclude_pk=None) -> None:
-    """Raise a field-keyed ValidationError for a taken username, email or Discord id (case-insensitive)."""
+    """Raise a field-keyed ValidationError for a taken username (by its NFKC + casefold key), email or
+    Discord id (case-insensitive)."""
     others = User.objects.exclude(pk=exclude_pk) if exclude_pk else User.objects.all()
     errors: dict[str, list[str]] = {}
-    if username and others.filter(username__iexact=username).exists():
+    if username and others.filter(username_key=username_key(username)).exists():
         errors["username"] = ["This username is already taken; pick another one."]
     if email and others.filter(email__iexact=email).exists():
         errors["email"] = ["An account with this email address already exists; sign in or reset its password."]

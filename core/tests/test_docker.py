@@ -19,7 +19,7 @@ COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SETTINGS_SOURCE = (ROOT / "labsite" / "settings.py").read_text()
 
 # Variables only the container scripts read (not Django settings).
-CONTAINER_VARS = {"GUNICORN_WORKERS", "GUNICORN_TIMEOUT", "INIT_DB_DEMO", "HEALTHCHECK_URL"}
+CONTAINER_VARS = {"GUNICORN_WORKERS", "GUNICORN_TIMEOUT", "INIT_DB_DEMO", "HEALTHCHECK_URL", "BIND"}
 
 
 def _settings_vars() -> set[str]:
@@ -37,13 +37,19 @@ def test_dockerfile_basics():
     assert 'ENTRYPOINT ["/app/docker/entrypoint.sh"]' in DOCKERFILE
 
 
-def test_entrypoint_migrates_then_serves_wsgi_on_all_interfaces():
-    """web: migrate, init_db, then gunicorn labsite.wsgi on 0.0.0.0:8000 with workers from the environment."""
+def test_entrypoint_migrates_then_serves_asgi_on_all_interfaces():
+    """web: migrate, init_db, then gunicorn with uvicorn workers (labsite.asgi) on 0.0.0.0:8000 by default.
+
+    An event loop per worker holds slow connections, so they cost no worker (bench/serve_bench.py).
+    """
     assert ENTRYPOINT.index("manage.py migrate --noinput") < ENTRYPOINT.index("manage.py init_db") < ENTRYPOINT.index("exec gunicorn")
-    assert "labsite.wsgi:application" in ENTRYPOINT
-    assert "--bind 0.0.0.0:8000" in ENTRYPOINT
+    assert "labsite.asgi:application" in ENTRYPOINT
+    assert "--worker-class uvicorn_worker.UvicornWorker" in ENTRYPOINT
+    assert '--bind "${BIND:-0.0.0.0:8000}"' in ENTRYPOINT
     assert '--workers "${GUNICORN_WORKERS' in ENTRYPOINT
-    assert settings.WSGI_APPLICATION == "labsite.wsgi.application"
+    from labsite.asgi import application
+
+    assert callable(application)
     result = subprocess.run(["sh", "-n", str(ROOT / "docker" / "entrypoint.sh")], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
 
@@ -63,16 +69,17 @@ def test_healthcheck_probes_the_healthz_url():
 
 
 def test_compose_services():
-    """db (postgres:16, volume, health check), web (port 8000, waits for a healthy db), worker."""
+    """db (postgres:16, volume, health check), redis, web (waits for db and redis), worker, and the TLS proxy."""
     services = COMPOSE["services"]
-    assert set(services) >= {"db", "web", "worker"}
+    assert set(services) >= {"db", "redis", "web", "worker", "proxy"}
     db = services["db"]
     assert db["image"] == "postgres:16"
     assert any(v.endswith(":/var/lib/postgresql/data") for v in db["volumes"])
     assert "pg_isready" in " ".join(db["healthcheck"]["test"])
     web = services["web"]
     assert web["depends_on"]["db"]["condition"] == "service_healthy"
-    assert "8000:8000" in web["ports"]
+    assert web["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert "ports" not in web, "only the TLS proxy is published"
     assert web["build"] == "."
     worker = services["worker"]
     assert worker["command"] == ["worker"]
@@ -82,6 +89,20 @@ def test_compose_services():
         assert name in env, name
     assert env["DATABASE_URL"].startswith("postgres://") and "@db:5432/" in env["DATABASE_URL"]
     assert "?" in env["SECRET_KEY"], "SECRET_KEY must be required, never defaulted"
+    # Every web and worker process throttles through one shared cache.
+    assert env["CACHE_URL"] == "redis://redis:6379/0"
+    assert services["redis"]["image"].startswith("redis:")
+    assert env["NUM_PROXIES"].startswith("${NUM_PROXIES:-1}") and "true" in env["BEHIND_TLS_PROXY"]
+
+
+def test_compose_terminates_tls_in_caddy_in_front_of_web():
+    """The proxy service publishes 80/443 and forwards to web:8000 with the repository's Caddyfile."""
+    proxy = COMPOSE["services"]["proxy"]
+    assert proxy["image"].startswith("caddy:")
+    assert {"80:80", "443:443"} <= set(proxy["ports"])
+    assert "./docker/Caddyfile:/etc/caddy/Caddyfile:ro" in proxy["volumes"]
+    caddyfile = (ROOT / "docker" / "Caddyfile").read_text()
+    assert "reverse_proxy web:8000" in caddyfile and "{$SITE_ADDRESS" in caddyfile
 
 
 def test_compose_only_passes_variables_that_something_reads():

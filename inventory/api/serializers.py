@@ -14,6 +14,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from core.api.cached_fields import CachedFieldsMixin
+from core.api.query import StrictModelSerializer
 from inventory.choices import DeviceStatus
 from inventory.models import Attachment, Device, DeviceHistory, DeviceType, Manufacturer, Outlet, Pdu, Port, Site, Tag
 
@@ -24,43 +25,43 @@ INTEGER_MAX = 2**31 - 1
 # --- brief objects, nested in reads -------------------------------------------------------------
 
 
-class UserBriefSerializer(CachedFieldsMixin, serializers.ModelSerializer):
+class UserBriefSerializer(CachedFieldsMixin, StrictModelSerializer):
     class Meta:
         model = get_user_model()
         fields = ["id", "username"]
 
 
-class DeviceTypeBriefSerializer(serializers.ModelSerializer):
+class DeviceTypeBriefSerializer(StrictModelSerializer):
     class Meta:
         model = DeviceType
         fields = ["id", "name", "category"]
 
 
-class ManufacturerBriefSerializer(serializers.ModelSerializer):
+class ManufacturerBriefSerializer(StrictModelSerializer):
     class Meta:
         model = Manufacturer
         fields = ["id", "name"]
 
 
-class SiteBriefSerializer(serializers.ModelSerializer):
+class SiteBriefSerializer(StrictModelSerializer):
     class Meta:
         model = Site
         fields = ["id", "name"]
 
 
-class TagBriefSerializer(serializers.ModelSerializer):
+class TagBriefSerializer(StrictModelSerializer):
     class Meta:
         model = Tag
         fields = ["id", "name", "color"]
 
 
-class PortBriefSerializer(serializers.ModelSerializer):
+class PortBriefSerializer(StrictModelSerializer):
     class Meta:
         model = Port
         fields = ["id", "name", "switch_in", "switch_out"]
 
 
-class DeviceBriefSerializer(serializers.ModelSerializer):
+class DeviceBriefSerializer(StrictModelSerializer):
     class Meta:
         model = Device
         fields = ["id", "name", "status"]
@@ -69,7 +70,7 @@ class DeviceBriefSerializer(serializers.ModelSerializer):
 # --- catalogues ---------------------------------------------------------------------------------
 
 
-class DeviceTypeSerializer(serializers.ModelSerializer):
+class DeviceTypeSerializer(StrictModelSerializer):
     device_count = serializers.IntegerField(read_only=True, help_text="Devices of this type.")
 
     class Meta:
@@ -87,7 +88,7 @@ def _website_validate(value: str) -> None:
     _URL_VALIDATOR(value)
 
 
-class ManufacturerSerializer(serializers.ModelSerializer):
+class ManufacturerSerializer(StrictModelSerializer):
     device_count = serializers.IntegerField(read_only=True)
     # A CharField checked as a URL: its schema then has no `format: uri`, which the allowed "" breaks.
     website = serializers.CharField(max_length=200, required=False, allow_blank=True,
@@ -99,7 +100,7 @@ class ManufacturerSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "website", "notes", "device_count"]
 
 
-class SiteSerializer(serializers.ModelSerializer):
+class SiteSerializer(StrictModelSerializer):
     device_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -107,7 +108,7 @@ class SiteSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "address", "notes", "device_count"]
 
 
-class TagSerializer(serializers.ModelSerializer):
+class TagSerializer(StrictModelSerializer):
     device_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -118,7 +119,7 @@ class TagSerializer(serializers.ModelSerializer):
 # --- devices ------------------------------------------------------------------------------------
 
 
-class DeviceSerializer(serializers.ModelSerializer):
+class DeviceSerializer(StrictModelSerializer):
     """A device as read: related objects nested brief, its ports, and the booking figures."""
 
     device_type = DeviceTypeBriefSerializer()
@@ -140,7 +141,7 @@ class DeviceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DeviceWriteSerializer(serializers.ModelSerializer):
+class DeviceWriteSerializer(StrictModelSerializer):
     """A device as written: related objects by id, `tags` a list of tag ids (replaces the device's tags)."""
 
     status = serializers.ChoiceField(choices=DeviceStatus.choices, default=DeviceStatus.AVAILABLE)
@@ -160,7 +161,7 @@ class DeviceWriteSerializer(serializers.ModelSerializer):
 # --- ports --------------------------------------------------------------------------------------
 
 
-class PortSerializer(serializers.ModelSerializer):
+class PortSerializer(StrictModelSerializer):
     device = DeviceBriefSerializer()
 
     class Meta:
@@ -169,7 +170,7 @@ class PortSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PortWriteSerializer(serializers.ModelSerializer):
+class PortWriteSerializer(StrictModelSerializer):
     class Meta:
         model = Port
         fields = ["device", "name", "switch_in", "switch_out", "description"]
@@ -190,7 +191,7 @@ class PortWriteSerializer(serializers.ModelSerializer):
 # --- history and attachments --------------------------------------------------------------------
 
 
-class DeviceHistorySerializer(serializers.ModelSerializer):
+class DeviceHistorySerializer(StrictModelSerializer):
     actor = UserBriefSerializer(allow_null=True)
     device = serializers.IntegerField(source="device_id", help_text="Id of the device (it may since have been deleted).")
 
@@ -200,7 +201,7 @@ class DeviceHistorySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class AttachmentSerializer(StrictModelSerializer):
     device = DeviceBriefSerializer()
     uploaded_by = UserBriefSerializer(allow_null=True)
     download_url = serializers.SerializerMethodField()

@@ -1,10 +1,9 @@
-from rest_framework.routers import DefaultRouter
-
+from core.api.routers import IdDefaultRouter
 from inventory.api import views
 
 app_name = "inventory-api"
 
-router = DefaultRouter()
+router = IdDefaultRouter()
 router.include_format_suffixes = False
 router.register("device-types", views.DeviceTypeViewSet, basename="device-type")
 router.register("manufacturers", views.ManufacturerViewSet, basename="manufacturer")

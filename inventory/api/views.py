@@ -12,7 +12,6 @@ from django.db import IntegrityError
 from django.db.models import Count
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -24,6 +23,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from core.api.filtering import ListFilterBackend
 from inventory import filters
 from inventory.api import serializers as s
 from inventory.models import Attachment, Device, DeviceHistory, DeviceType, Manufacturer, Outlet, Pdu, Port, Site, Tag
@@ -181,7 +181,7 @@ class DeviceViewSet(InventoryViewSet):
     serializer_class = s.DeviceSerializer
     write_serializer_class = s.DeviceWriteSerializer
     filterset_class = filters.DeviceFilterSet
-    filter_backends = [DjangoFilterBackend, filters.StableOrderingFilter]
+    filter_backends = [ListFilterBackend, filters.StableOrderingFilter]
     ordering_fields = ["name", "status", "oi_id", "serial_number", "created_at", "updated_at",
                        "device_type__name", "site__name"]
 
@@ -243,10 +243,15 @@ class AttachmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
     serializer_class = s.AttachmentSerializer
     permission_classes = [DjangoModelPermissions]
     filterset_class = filters.AttachmentFilterSet
-    lookup_value_regex = "[0-9]+"
 
     def perform_destroy(self, instance):
         attachment_delete(attachment=instance, actor=self.request.user)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # An error of a download (whatever the Accept header chose) is JSON, labelled as such.
+        if isinstance(response, Response) and response.status_code >= 400:
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)},
                    filters=False)

@@ -3,6 +3,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.cached_fields import CachedFieldsMixin
@@ -11,7 +12,7 @@ from inventory.models import Device
 from scheduler import booking_rules
 from scheduler.models import Booking, BookingGroup, MaintenanceWindow
 from scheduler.services.booking import MAX_COLLABORATORS, MAX_ITEMS, lab_zone
-from scheduler.validators import OUT_OF_RANGE_MESSAGE, validate_lab_date
+from scheduler.validators import LAB_YEARS_PATTERN, OUT_OF_RANGE_MESSAGE, validate_lab_date
 
 
 class BookedDeviceSerializer(CachedFieldsMixin, serializers.ModelSerializer):
@@ -74,6 +75,7 @@ class MaintenanceWindowSerializer(serializers.ModelSerializer):
 # --- inputs -------------------------------------------------------------------------------------
 
 
+@extend_schema_field({"type": "string", "format": "date-time", "pattern": LAB_YEARS_PATTERN})
 class LabDateTimeField(serializers.DateTimeField):
     """ISO 8601 input; a time without an offset is the lab's wall clock, and a wall-clock time the
     spring DST change skips is refused instead of being shifted silently. Moments outside the
@@ -101,6 +103,7 @@ class _NoStatusMixin:
         return super().to_internal_value(data)
 
 
+@extend_schema_field({"type": "integer", "format": "int64", "minimum": 1, "maximum": 2**63 - 1})
 class DeviceIdField(serializers.PrimaryKeyRelatedField):
     """A device id, checked for shape only; a session's serializer checks that the devices exist in one
     query (`_missing_devices`); a single booking's device is read by the booking service under its lock

@@ -3,11 +3,11 @@
 from datetime import UTC, timedelta
 
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core import clock
+from core.api.query import QuerySerializer
 from inventory.api.serializers import DeviceBriefSerializer
 from inventory.models import Device
 from scheduler.api.serializers import LabDateTimeField
@@ -15,7 +15,7 @@ from scheduler.models import Favorite
 from scheduler.selectors.availability import policy_read
 from scheduler.selectors.schedule import MAX_DAYS, lab_day_start
 from scheduler.services.favorites import MAX_FAVORITE_DEVICES
-from scheduler.validators import MAX_ID, validate_lab_date
+from scheduler.validators import LAB_YEARS_PATTERN, MAX_ID, validate_lab_date
 
 MAX_WINDOW = timedelta(days=31)
 MAX_DEVICES_PER_QUERY = 200
@@ -24,7 +24,7 @@ MAX_DEVICES_PER_QUERY = 200
 # --- input ---------------------------------------------------------------------------------------
 
 
-@extend_schema_field(OpenApiTypes.STR)
+@extend_schema_field({"type": "string", "pattern": "^ *[1-9][0-9]{0,17} *(, *[1-9][0-9]{0,17} *)*,? *$"})
 class DeviceIdsField(serializers.Field):
     """Comma-separated device ids ("1,2,3"), resolved to devices; unknown ids are named in the error."""
 
@@ -56,7 +56,7 @@ class DeviceIdsField(serializers.Field):
         return ",".join(str(d.pk) for d in value)
 
 
-class AvailabilityQuerySerializer(serializers.Serializer):
+class AvailabilityQuerySerializer(QuerySerializer):
     devices = DeviceIdsField(help_text="Comma-separated device ids, e.g. `1,2`.")
     start = LabDateTimeField(
         required=False, help_text="Window start (ISO 8601; naive times are lab-local). Default: now."
@@ -75,7 +75,7 @@ class AvailabilityQuerySerializer(serializers.Serializer):
         return {**attrs, "start": start, "end": end}
 
 
-class NextSlotQuerySerializer(serializers.Serializer):
+class NextSlotQuerySerializer(QuerySerializer):
     devices = DeviceIdsField(help_text="Comma-separated device ids, e.g. `1,2`.")
     duration = serializers.IntegerField(min_value=1, max_value=10**6, help_text="Minutes; a multiple of the slot.")
     after = LabDateTimeField(required=False, help_text="Earliest start (default now).")
@@ -91,8 +91,13 @@ class NextSlotQuerySerializer(serializers.Serializer):
         return {**attrs, "duration": duration}
 
 
-class ScheduleQuerySerializer(serializers.Serializer):
-    start = serializers.DateField(required=False, validators=[validate_lab_date],
+@extend_schema_field({"type": "string", "format": "date", "pattern": LAB_YEARS_PATTERN})
+class LabDateField(serializers.DateField):
+    """A lab-local day in the scheduler's calendar (2000-2099)."""
+
+
+class ScheduleQuerySerializer(QuerySerializer):
+    start = LabDateField(required=False, validators=[validate_lab_date],
                                   help_text="First lab-local day (YYYY-MM-DD), 2000–2099. Default: today.")
     days = serializers.IntegerField(required=False, default=7, min_value=1, max_value=MAX_DAYS)
     device_type = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID, help_text="Device type id.")
@@ -112,8 +117,10 @@ class ScheduleQuerySerializer(serializers.Serializer):
         return {**attrs, "start": start}
 
 
+@extend_schema_field({"type": "string", "minLength": 1, "maxLength": 100, "pattern": "\\S"})
 class StrictCharField(serializers.CharField):
-    """A CharField that refuses numbers and booleans instead of turning them into text."""
+    """A CharField that refuses numbers and booleans instead of turning them into text (a port label:
+    not blank once trimmed)."""
 
     default_error_messages = {"not_a_string": "Give a port label as a string."}
 

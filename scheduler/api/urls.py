@@ -1,11 +1,11 @@
 from django.urls import path
-from rest_framework.routers import DefaultRouter, SimpleRouter
 
+from core.api.routers import IdDefaultRouter, IdRouter
 from scheduler.api import power, views, views_read
 
 app_name = "scheduler-api"
 
-router = DefaultRouter()
+router = IdDefaultRouter()
 # --- bookings, sessions, maintenance (helper "book") ---
 router.register("bookings", views.BookingViewSet, basename="booking")
 router.register("booking-groups", views.BookingGroupViewSet, basename="booking-group")
@@ -15,7 +15,7 @@ router.register("maintenance-windows", views.MaintenanceWindowViewSet, basename=
 urlpatterns = router.urls
 
 # --- read side: availability, next slot, schedule, access check, favorites (scheduler/api/views_read.py) ---
-read_router = SimpleRouter()
+read_router = IdRouter()
 read_router.register("favorites", views_read.FavoriteViewSet, basename="favorite")
 urlpatterns += [
     path("availability/", views_read.AvailabilityView.as_view(), name="availability"),

@@ -56,7 +56,13 @@ class Command(BaseCommand):
             if not once:
                 self.stdout.write(f"Worker started (pass every {interval:g}s).")
             while not stop.is_set():
-                self._pass(client=client, stop=stop, run_jobs=not no_jobs, verbose=once)
+                try:
+                    self._pass(client=client, stop=stop, run_jobs=not no_jobs, verbose=once)
+                except Exception:
+                    # A broken pass (the database away, a bug) is logged; the next pass tries again.
+                    logger.exception("Worker pass failed; trying again in %gs", interval)
+                    if once:
+                        raise
                 passes += 1
                 if once:
                     break

@@ -85,7 +85,6 @@ def test_token_create_refuses_inactive_users_the_same_way(anon_client, member):
         ({"username": ["member"], "password": PASSWORD}, "username"),
         ({"username": "member", "password": {"a": 1}}, "password"),
         ({"username": "m" * 151, "password": PASSWORD}, "username"),
-        ({"username": "mem\x00ber", "password": PASSWORD}, "username"),
         ({"username": 12, "password": []}, "password"),
         ({"username": "member", "password": "p" * 1025}, "password"),
         ({"username": "member", "password": PASSWORD, "name": "n" * 101}, "name"),

@@ -87,3 +87,29 @@ def test_inactive_users_feed_key_finds_nobody():
     user.is_active = False
     user.save()
     assert user_for_calendar_key(key=key) is None
+@pytest.mark.parametrize(("first", "second"), [("Äpfel", "äpfel"), ("straße", "STRASSE"), ("ﬁsh", "FISH"), ("ａｄａ", "Ada")])
+def test_usernames_that_fold_to_one_key_are_one_account(db, groups, first, second):
+    """SQLite's lower() is ASCII-only; the stored key (NFKC + casefold) makes both databases agree."""
+    from core.usernames import username_key
+
+    user = user_register(username=first, email="one@lab.example", password=PASSWORD)
+    assert user.username_key == username_key(first) == username_key(second)
+    with pytest.raises(ValidationError) as error:
+        user_register(username=second, email="two@lab.example", password=PASSWORD)
+    assert "username" in error.value.message_dict
+    assert User.objects.count() == 1
+
+
+def test_the_admin_refuses_a_username_that_folds_onto_another(db, groups):
+    from django.test import Client
+
+    UserFactory(username="Äpfel")
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(root)
+    response = client.post("/admin/core/user/add/", {
+        "username": "äpfel", "email": "x@lab.example", "usable_password": "true",
+        "password1": PASSWORD, "password2": PASSWORD})
+    assert response.status_code == 200
+    assert "username" in response.context["adminform"].form.errors
+    assert User.objects.filter(username_key="äpfel").count() == 1

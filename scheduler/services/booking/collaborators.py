@@ -4,10 +4,10 @@ from contextlib import contextmanager
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
 
 from core.exceptions import ApplicationError
 from core.services.audit import audit_log
+from core.usernames import username_key
 from scheduler.models import BookingGroup
 from scheduler.services.booking.permissions import require_owner_or_manager
 
@@ -21,28 +21,26 @@ def resolve_collaborators(owner, usernames) -> list:
         if not isinstance(raw, str):
             raise ApplicationError("Collaborators are usernames (text).")
         name = raw.strip()
-        if name and name.lower() not in seen:
-            seen.add(name.lower())
+        if name and username_key(name) not in seen:
+            seen.add(username_key(name))
             names.append(name)
     if len(names) > MAX_COLLABORATORS:
         raise ApplicationError(f"A session may have at most {MAX_COLLABORATORS} collaborators.")
-    if owner.username.lower() in seen:
+    if owner.username_key in seen:
         raise ApplicationError("You own this session; leave your own name out of the collaborators.",
                                extra={"collaborators": ["The owner cannot be a collaborator."]})
     if not names:
         return []
-    query = Q()
-    for name in names:
-        query |= Q(username__iexact=name)
+    # Usernames compare by their key (NFKC + casefold), the same on SQLite and PostgreSQL.
     found: dict[str, object] = {}
-    for user in User.objects.filter(query, is_active=True).order_by("pk"):
-        found.setdefault(user.username.lower(), user)
-    unknown = [name for name in names if name.lower() not in found]
+    for user in User.objects.filter(username_key__in=seen, is_active=True).order_by("pk"):
+        found.setdefault(user.username_key, user)
+    unknown = [name for name in names if username_key(name) not in found]
     if unknown:
         label = "Unknown username" if len(unknown) == 1 else "Unknown usernames"
         raise ApplicationError(f"{label}: {', '.join(unknown)}. Check the spelling.",
                                extra={"collaborators": [f"{label}: {', '.join(unknown)}."], "unknown": unknown})
-    return [found[name.lower()] for name in names]
+    return [found[username_key(name)] for name in names]
 
 
 @contextmanager

@@ -184,6 +184,31 @@ def test_policy_refuses_values_that_would_stop_all_bookings(admin_browser, field
     assert BookingPolicy.load().max_duration.days == 21 and BookingPolicy.load().slot_minutes == 30
 
 
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("horizon", "2900000 00:00:00", "at most 3 years"),  # reached past the year 9999: every booking POST was a 500
+    ("max_duration", "400 00:00:00", "at most 366 days"),
+    ("past_grace", "2 00:00:00", "between zero and one day"),
+    ("reminder_before_end", "30 00:00:00", "between zero and 7 days"),
+    ("max_active_bookings_per_user", "0", "from 1 to 10000"),
+    ("max_active_bookings_per_user", "99999999", "from 1 to 10000"),
+])
+def test_policy_values_are_bounded_with_a_clear_message(admin_browser, field, value, message):
+    """Every policy field has a sane range; the admin says which beside the field and saves nothing."""
+    BookingPolicy.load()
+    response = admin_browser.post("/admin/scheduler/bookingpolicy/1/change/", {**POLICY_FORM, field: value})
+    assert response.status_code == 200
+    assert message in " ".join(response.context["adminform"].form.errors[field])
+    assert BookingPolicy.load().horizon.days == 180
+
+
+def test_a_bounded_policy_keeps_booking_and_next_slot_working(admin_browser, member_client, roadm):
+    """The largest horizon allowed still leaves booking POSTs and next-slot answering (no overflow)."""
+    BookingPolicy.load()
+    response = admin_browser.post("/admin/scheduler/bookingpolicy/1/change/", {**POLICY_FORM, "horizon": "1096 00:00:00"})
+    assert response.status_code == 302
+    assert member_client.get(f"/api/scheduler/availability/next-slot/?devices={roadm.pk}&duration=60").status_code == 200
+
+
 def test_policy_change_is_audited(admin_browser, staff_manager):
     """Editing the policy writes an audit event naming the changed fields."""
     from core.models import AuditEvent

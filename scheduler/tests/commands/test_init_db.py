@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db.models.functions import Lower
+from django.http import HttpRequest
 from django.test import Client
 
 from core.models import AuditEvent, User
@@ -81,7 +82,8 @@ def test_init_db_demo_builds_the_lab_once_and_prints_working_logins():
     for role, username, password in logins:
         user = User.objects.get(username=username)
         assert user.groups.filter(name=role).exists()
-        assert Client().login(username=username, password=password)
+        # The sign-in lock's backend needs the request a real sign-in has.
+        assert Client().login(request=HttpRequest(), username=username, password=password)
     manager = User.objects.get(username=logins[0][1])
     assert manager.is_staff and manager.has_perm("inventory.change_device")
 
