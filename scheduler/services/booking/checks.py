@@ -203,7 +203,7 @@ def limit_check(verdicts: list[Verdict], *, owner, policy: BookingPolicy, now: d
         )
 
 
-def evaluate(*, owner, raw_items, now, policy, tz, lock: bool) -> list[Verdict]:
+def evaluate(*, owner, raw_items, now, policy, tz, lock: bool) -> tuple[list[Verdict], World]:
     if not raw_items:
         raise ApplicationError("Add at least one device and time window to the request.")
     if len(raw_items) > MAX_ITEMS:
@@ -223,7 +223,7 @@ def evaluate(*, owner, raw_items, now, policy, tz, lock: bool) -> list[Verdict]:
         check_item(verdict, owner=owner, world=world, now=now, limits=limits, tz=tz, new_items=verdicts)
         verdicts.append(verdict)
     limit_check(verdicts, owner=owner, policy=policy, now=now, lock=lock)
-    return verdicts
+    return verdicts, world
 
 
 def raise_if_refused(verdicts: list[Verdict], what: str = "request") -> None:
