@@ -94,6 +94,7 @@ def build_lab(now: datetime) -> dict:
     from core.models import User
     from core.roles import roles_ensure
     from inventory.models import Device, DeviceType, Port, Site
+    from scheduler.constants import ACTIVE_STATUSES
     from scheduler.models import Booking, BookingGroup, BookingPolicy, MaintenanceWindow
 
     call_command("migrate", verbosity=0)
@@ -146,8 +147,10 @@ def build_lab(now: datetime) -> dict:
                 owner = heavy if rng.random() < HEAVY_BOOKINGS / BOOKINGS else members[rng.randrange(MEMBERS)]
                 rows.append((device, start, end, status, owner))
         groups = BookingGroup.objects.bulk_create([BookingGroup(owner=owner) for *_, owner in rows], batch_size=5000)
+        # Depth at most 1 per device: every active booking holds unit 1 (see scheduler/services/booking/units.py).
         Booking.objects.bulk_create(
-            [Booking(group=g, device=d, start=s, end=e, status=st) for g, (d, s, e, st, _) in zip(groups, rows, strict=True)],
+            [Booking(group=g, device=d, start=s, end=e, status=st, unit=1 if st in ACTIVE_STATUSES else None)
+             for g, (d, s, e, st, _) in zip(groups, rows, strict=True)],
             batch_size=5000,
         )
         # The heavy member also collaborates on some sessions of others.

@@ -55,7 +55,7 @@ class Booking(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(start__lt=models.F("end")), name="%(app_label)s_%(class)s_start_before_end"),
             models.CheckConstraint(
-                condition=~models.Q(status__in=ACTIVE_STATUSES) | models.Q(unit__gte=1),
+                condition=~models.Q(status__in=ACTIVE_STATUSES) | models.Q(unit__isnull=False, unit__gte=1),
                 name="%(app_label)s_%(class)s_active_holds_unit",
             ),
             # The database's own guard against overbooking (PostgreSQL; nothing on SQLite): two

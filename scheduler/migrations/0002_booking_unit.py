@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
         BtreeGistExtension(),  # `=` on integer columns inside a GiST index (PostgreSQL only)
         migrations.AddConstraint(
             model_name='booking',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ('pending', 'conflicting', 'confirmed')), _negated=True), ('unit__gte', 1), _connector='OR'), name='scheduler_booking_active_holds_unit'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ('pending', 'conflicting', 'confirmed')), _negated=True), models.Q(('unit__gte', 1), ('unit__isnull', False)), _connector='OR'), name='scheduler_booking_active_holds_unit'),
         ),
         migrations.AddConstraint(
             model_name='booking',

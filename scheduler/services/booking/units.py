@@ -39,6 +39,7 @@ from scheduler.constants import ACTIVE_STATUSES
 from scheduler.models import Booking
 
 CONSTRAINT = "scheduler_booking_unit_exclusive"
+PARKING = 16384  # units from here on are never handed out: a renumbering parks rows on them for a moment
 _DEVICE_IN_DETAIL = re.compile(r"\)=\((\d+),")
 
 
@@ -50,10 +51,11 @@ def _lowest_free(booking: Booking, others: Iterable[Booking], capacity: int) -> 
 
 
 def _greedy(rows: list[Booking], now: datetime) -> dict[int, int]:
-    """Units by start time (ended bookings last); returns {id(row): unit}."""
+    """Units by start time (ended bookings last; at equal starts, stored rows before new ones);
+    returns {id(row): unit}."""
     placed: list[Booking] = []
     units: dict[int, int] = {}
-    for row in sorted(rows, key=lambda b: (b.end <= now, b.start, b.pk or 0)):
+    for row in sorted(rows, key=lambda b: (b.end <= now, b.start, b.pk is None, b.pk or 0)):
         used = {units[id(o)] for o in placed if rules.overlaps(o.start, o.end, row.start, row.end)}
         units[id(row)] = next(u for u in range(1, len(placed) + 2) if u not in used)
         placed.append(row)
@@ -73,19 +75,25 @@ def _cluster(device_id: int, start: datetime, end: datetime, skip: set[int]) -> 
         start, end = lo, hi
 
 
-def _renumber(device: Device, moving: list[Booking], *, actor, now: datetime) -> dict[int, int]:
+def _renumber(device: Device, moving: list[Booking], *, actor, now: datetime) -> dict[int, int] | None:
     """Renumber the cluster around `moving` (new rows, or rows whose window changed in memory);
     write the stored rows whose unit changes and set `moving`'s units in memory. {pk: unit} of the
-    stored rows that changed."""
+    stored rows that changed; None (nothing written) when a booking still to come would need a
+    unit beyond the capacity."""
     skip = {b.pk for b in moving if b.pk}
     stored = _cluster(device.pk, min(b.start for b in moving), max(b.end for b in moving), skip)
     units = _greedy([*stored, *moving], now)
+    capacity = device.effective_capacity
+    if any(units[id(row)] > capacity for row in [*stored, *moving] if row.end > now):
+        return None
     for booking in moving:
         booking.unit = units[id(booking)]
     changed = [row for row in stored if row.unit != units[id(row)]]
-    if changed or skip:
-        # Free the old units first: the exclusion constraint is checked row by row.
-        Booking.objects.filter(pk__in={r.pk for r in changed} | skip).update(unit=None)
+    parked = [*changed, *(b for b in moving if b.pk)]
+    if parked:
+        # The exclusion constraint is checked row by row, and an active booking always holds a
+        # unit: park the rows that change on distinct units no booking uses, then set the new ones.
+        Booking.objects.bulk_update([Booking(pk=row.pk, unit=PARKING + n) for n, row in enumerate(parked)], ["unit"])
     for row in changed:
         row.unit = units[id(row)]
     Booking.objects.bulk_update(changed, ["unit"])
@@ -115,10 +123,10 @@ class UnitPlanner:
         unit = _lowest_free(booking, rows, capacity)
         if unit is None:
             renumbered = _renumber(device, [booking], actor=self.actor, now=self.now)
+            if renumbered is None:
+                raise _full(device, booking, item)
             for row in rows:
                 row.unit = renumbered.get(row.pk, row.unit)
-            if booking.unit > capacity:
-                raise _full(device, booking, item)
         else:
             booking.unit = unit
         self.held[device.pk] = [*rows, booking]
@@ -198,5 +206,22 @@ def units_fit_capacity(device: Device, *, actor, now: datetime | None = None) ->
         return
     coming = list(Booking.objects.filter(device_id=device.pk, status__in=ACTIVE_STATUSES, end__gt=now)
                   .only("id", "device_id", "start", "end", "unit", "status"))
-    _renumber(device, coming, actor=actor, now=now)
+    if _renumber(device, coming, actor=actor, now=now) is None:
+        raise RuntimeError(f"{device.name}: its bookings still to come do not fit its capacity")  # units_beyond said they do
     Booking.objects.bulk_update(coming, ["unit"])
+
+
+def units_capacity_lowered(*, changes: list[tuple[Device, int]], actor) -> None:
+    """Inside the write that lowered these devices' capacity: lock them, refuse (ValidationError
+    naming the sessions) while more bookings still to come overlap than the new capacity, else
+    renumber so that every booking still to come holds a unit within it."""
+    from django.core.exceptions import ValidationError
+
+    from scheduler.services import locking
+
+    locked = locking.devices_lock([device.pk for device, _ in changes])
+    problems = [message for device in locked.values() if (message := capacity_refusal(device, device.effective_capacity))]
+    if problems:
+        raise ValidationError(problems)
+    for device in locked.values():
+        units_fit_capacity(device, actor=actor)
