@@ -86,6 +86,7 @@ def _renumber(device: Device, moving: list[Booking], *, actor, now: datetime) ->
     capacity = device.effective_capacity
     if any(units[id(row)] > capacity for row in [*stored, *moving] if row.end > now):
         return None
+    moved = {b.pk: units[id(b)] for b in moving if b.pk and b.unit != units[id(b)]}
     for booking in moving:
         booking.unit = units[id(booking)]
     changed = [row for row in stored if row.unit != units[id(row)]]
@@ -98,9 +99,9 @@ def _renumber(device: Device, moving: list[Booking], *, actor, now: datetime) ->
         row.unit = units[id(row)]
     Booking.objects.bulk_update(changed, ["unit"])
     renumbered = {row.pk: row.unit for row in changed}
-    if renumbered:
+    if renumbered or moved:
         audit_log(actor=actor, action="scheduler.device.units_renumbered", target=device,
-                  data={"units": {str(pk): unit for pk, unit in sorted(renumbered.items())}})
+                  data={"units": {str(pk): unit for pk, unit in sorted({**renumbered, **moved}.items())}})
     return renumbered
 
 
