@@ -7,7 +7,8 @@ a capacity-1 and a capacity-2 device, and checks after every request:
 
 - the overlap depth of the active bookings of each device, in UTC, never exceeds its capacity;
 - an item refused for overlap (`own_overlap`, `capacity`) really shares an instant, in UTC, with
-  what it was refused for; nothing disjoint in UTC is refused.
+  what it was refused for; nothing disjoint in UTC is refused;
+- every active booking holds a unit within the capacity that no overlapping booking holds.
 
 Run with `-s` to see how many examples and requests ran per case.
 """
@@ -139,3 +140,7 @@ def _submit(req, *, devices, users, change, tz):
             pytest.fail(f"unexpected refusal {conflict}")
     for device, capacity in zip(devices, CAPACITIES, strict=True):
         assert _depth([(s, e) for s, e, _ in _active(device)]) <= capacity
+        # Each active booking holds a unit within the capacity, never one an overlapping booking holds.
+        held = list(Booking.objects.filter(device=device, status__in=ACTIVE_STATUSES).values_list("start", "end", "unit"))
+        assert all(1 <= unit <= capacity for *_, unit in held)
+        assert not any(a[2] == b[2] and _overlaps(a, b) for i, a in enumerate(held) for b in held[i + 1:])

@@ -124,3 +124,26 @@ def test_raising_the_capacity_changes_no_unit(manager_client, roadm, shared):
     assert response.status_code == 200
     assert sorted(Booking.objects.values_list("unit", flat=True)) == [1, 2]
     assert not AuditEvent.objects.filter(action="scheduler.device.units_renumbered").exists()
+
+
+def test_csv_import_reports_the_refusal_on_the_row(manager, roadm, shared):
+    """Export, set ROADM 3's capacity to 1, import: a row error naming the session, nothing changed."""
+    import csv
+    import io
+
+    from inventory.services.csv_export import devices_export_csv
+    from inventory.services.csv_import import devices_import_csv
+
+    _, second = shared
+    rows = list(csv.DictReader(io.StringIO(devices_export_csv())))
+    for row in rows:
+        if row["name"] == "ROADM 3":
+            row["capacity"] = "1"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    result = devices_import_csv(text=out.getvalue(), actor=manager)
+    assert not result.ok
+    assert any(f"session {second.group_id} of other" in error.message for error in result.errors), result.errors
+    assert Device.objects.get(pk=roadm.pk).capacity is None
