@@ -123,7 +123,9 @@ class UnitPlanner:
         capacity = device.effective_capacity
         unit = _lowest_free(booking, rows, capacity)
         if unit is None:
-            renumbered = _renumber(device, [booking], actor=self.actor, now=self.now)
+            # This change's rows not yet written (earlier items of a request) are renumbered with it.
+            unsaved = [r for r in rows if r.pk is None]
+            renumbered = _renumber(device, [*unsaved, booking], actor=self.actor, now=self.now)
             if renumbered is None:
                 raise _full(device, booking, item)
             for row in rows:

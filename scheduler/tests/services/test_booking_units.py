@@ -84,6 +84,19 @@ def test_fragmented_units_are_renumbered_by_start(member, other_member, roadm):
     assert event.data == {"units": {str(late.pk): 1}}
 
 
+def test_renumbering_includes_the_earlier_items_of_the_same_request(member, roadm):
+    """13-14 takes unit 1 beside 12-14 (unit 2); then 09-13 finds no free unit and the cluster is
+    renumbered with the unwritten 13-14 in it, so no two overlapping bookings share a unit."""
+    BookingFactory(device=roadm, start=at(8), end=at(10), status=S.CONFIRMED, unit=1)
+    BookingFactory(device=roadm, start=at(12), end=at(14), status=S.CONFIRMED, unit=2)
+    booking_request(requester=UserFactory(username="carol"), items=[
+        {"device": roadm, "start": at(13), "end": at(14)}, {"device": roadm, "start": at(9), "end": at(13)},
+    ])
+    rows = list(Booking.objects.filter(device=roadm).values_list("start", "end", "unit"))
+    assert max(unit for *_, unit in rows) <= 2
+    assert not any(a[2] == b[2] and a[0] < b[1] and b[0] < a[1] for i, a in enumerate(rows) for b in rows[i + 1:])
+
+
 def test_renumbering_never_uses_more_units_than_the_depth(roadm):
     """Random-looking fragmentation on a capacity-3 device: every placement fits within 3 units."""
     roadm.capacity = 3
