@@ -28,7 +28,7 @@ from core.tests.factories import UserFactory
 from inventory.tests.factories import DeviceFactory, DeviceTypeFactory
 from scheduler.constants import ACTIVE_STATUSES
 from scheduler.models import Booking
-from scheduler.services.booking import booking_request
+from scheduler.services.booking import booking_cancel, booking_request
 
 SLOT = timedelta(minutes=30)
 CAPACITIES = (1, 2)
@@ -57,7 +57,11 @@ item = st.fixed_dictionaries({
     "slots": st.integers(min_value=1, max_value=6),
     "local": st.booleans(),  # given as an aware time in the lab's zone (else UTC)
 })
-request = st.fixed_dictionaries({"user": st.sampled_from((0, 1)), "items": st.lists(item, min_size=1, max_size=4)})
+request = st.fixed_dictionaries({
+    "user": st.sampled_from((0, 1)),
+    "items": st.lists(item, min_size=1, max_size=4),
+    "cancel": st.integers(min_value=0, max_value=3),  # first cancel the user's n-th active booking (if any): frees a unit
+})
 
 
 def _overlaps(a, b):
@@ -111,6 +115,9 @@ def test_capacity_and_overlap_are_judged_in_instants(db, settings, zone, change)
 
 def _submit(req, *, devices, users, change, tz):
     owner = users[req["user"]]
+    held = list(Booking.objects.filter(group__owner=owner, status__in=ACTIVE_STATUSES).order_by("start", "id"))
+    if req["cancel"] < len(held):
+        booking_cancel(booking=held[req["cancel"]], actor=owner)
     windows = [(change + SLOT * i["start"], change + SLOT * (i["start"] + i["slots"])) for i in req["items"]]
     items = [{"device": devices[i["device"]].pk,
               "start": s.astimezone(tz) if i["local"] else s, "end": e.astimezone(tz) if i["local"] else e}
