@@ -151,10 +151,11 @@ def test_concurrent_approvals_never_exceed_capacity(transactional_db, manager):
         for round_no in range(5):
             start = at(8) + timedelta(hours=3 * round_no)
             # Written directly: ten conflicting requests of ten users (more than capacity, as after a change of capacity).
+            # Each holds its own unit (beyond the capacity, as stored rows may after such a change).
             requests = []
-            for _ in range(CLIENTS):
+            for unit in range(1, CLIENTS + 1):
                 group = BookingGroupFactory(owner=UserFactory())
-                requests.append(Booking.objects.create(group=group, device=device, start=start,
+                requests.append(Booking.objects.create(group=group, device=device, start=start, unit=unit,
                                                        end=start + timedelta(hours=2), status=BookingStatus.CONFLICTING))
 
             def approve_as(actor, booking):
