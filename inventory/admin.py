@@ -20,6 +20,12 @@ from core.admin import ReadOnlyAdmin
 from core.services.audit import audit_log
 from inventory.models import Attachment, Device, DeviceHistory, DeviceType, Manufacturer, Port, Site, Tag
 from inventory.services.attachments import attachment_create, attachment_delete, attachment_validate
+from inventory.services.capacity import (
+    capacity_lowered,
+    capacity_refusals,
+    device_effective_capacity,
+    type_capacity_changes,
+)
 from inventory.services.csv_export import CSV_COLUMNS, devices_export_csv, devices_export_queryset
 from inventory.services.csv_import import devices_import_csv
 from inventory.services.devices import device_changes_record, device_delete, device_snapshot
@@ -71,11 +77,33 @@ def _swatch(color: str):
                        'vertical-align:middle;background:{}"></span> {}', color, color)
 
 
+class DeviceTypeForm(forms.ModelForm):
+    """A lower default capacity is refused while devices that follow it hold more overlapping bookings."""
+
+    def clean_default_capacity(self):
+        value = self.cleaned_data["default_capacity"]
+        old = self.instance.default_capacity if self.instance.pk else None
+        if old and value and value < old:
+            problems = capacity_refusals(type_capacity_changes(self.instance, value))
+            if problems:
+                raise ValidationError(problems)
+        return value
+
+
 @admin.register(DeviceType)
 class DeviceTypeAdmin(DeviceCountMixin, AuditedAdmin):
+    form = DeviceTypeForm
     list_display = ("name", "category", "is_schedulable", "has_ports", "default_capacity", "requires_approval", "device_count")
     list_filter = ("category", "is_schedulable", "has_ports", "requires_approval")
     search_fields = ("name", "description")
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            old = form.initial.get("default_capacity") if change else None
+            if old and obj.default_capacity < old:
+                capacity_lowered(changes=type_capacity_changes(obj, obj.default_capacity), actor=request.user,
+                                 field="default_capacity")
 
 
 @admin.register(Manufacturer)
@@ -223,8 +251,25 @@ class DeviceImportForm(forms.Form):
         return file
 
 
+class DeviceForm(forms.ModelForm):
+    """A lower capacity (its own, or its new type's default) is refused while more of the device's
+    bookings overlap than that; the message names the sessions holding the units beyond it."""
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk and "device_type" in data and not self.errors.get("capacity"):
+            old = Device.objects.select_related("device_type").get(pk=self.instance.pk).effective_capacity
+            new = device_effective_capacity(capacity=data.get("capacity"), device_type=data.get("device_type"))
+            if new and new < old:
+                problems = capacity_refusals([(self.instance, new)])
+                if problems:
+                    self.add_error("capacity", problems)
+        return data
+
+
 @admin.register(Device)
 class DeviceAdmin(admin.ModelAdmin):
+    form = DeviceForm
     list_display = ("name", "device_type", "status", "site", "rack", "u_position", "oi_id", "serial_number",
                     "mgmt_ip", "manufacturer", "tag_list")
     list_filter = ("status", "device_type", "site", "manufacturer", "tags")

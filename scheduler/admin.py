@@ -142,8 +142,8 @@ class BookingAdmin(admin.ModelAdmin):
     date_hierarchy = "start"
     search_fields = ("device__name", "group__owner__username", "group__message", "=group__id")
     ordering = ("-start", "-id")
-    readonly_fields = ("group_link", "device", "start", "end", "status", "decided_by", "decided_at", "decision_note",
-                       "created_at", "updated_at")
+    readonly_fields = ("group_link", "device", "start", "end", "status", "unit", "decided_by", "decided_at",
+                       "decision_note", "created_at", "updated_at")
     fields = readonly_fields
     actions = ["approve_bookings", "reject_bookings", "cancel_bookings"]
     service_arg = "booking"

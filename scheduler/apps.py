@@ -27,12 +27,16 @@ class SchedulerConfig(AppConfig):
     def ready(self):
         from core import jobs
         from inventory.models import Device
-        from inventory.signals import device_status_changed
+        from inventory.signals import device_capacity_check, device_capacity_lowered, device_status_changed
         from scheduler import receivers
         from scheduler.notifications import receivers as notification_receivers  # noqa: F401  (@receiver)
 
         device_status_changed.connect(receivers.device_status_changed, sender=Device,
                                       dispatch_uid="scheduler.device_status_changed")
+        device_capacity_check.connect(receivers.device_capacity_check, sender=Device,
+                                      dispatch_uid="scheduler.device_capacity_check")
+        device_capacity_lowered.connect(receivers.device_capacity_lowered, sender=Device,
+                                        dispatch_uid="scheduler.device_capacity_lowered")
 
         # Periodic jobs of `manage.py run_worker`, run in this order on every pass.
         jobs.job_register("scheduler.booking_expire_due", _expire_due)

@@ -6,7 +6,7 @@ do not overlap. The booking service feeds these functions with rows it read unde
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from datetime import timezone as dt_timezone
 from zoneinfo import ZoneInfo
 
@@ -74,6 +74,26 @@ def read_in_zone(value: datetime, tz: ZoneInfo) -> datetime:
     if aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != value.replace(fold=0):
         raise ValueError(f"{value:%Y-%m-%d %H:%M} does not exist in {tz.key} (the clocks skip it).")
     return aware
+
+
+def to_utc(value: datetime, tz: ZoneInfo) -> datetime:
+    """The instant `value` names, in UTC (a naive value is the wall clock of `tz`, see read_in_zone).
+
+    Every time the booking services hold is in UTC: aware datetimes that share one tzinfo compare
+    and subtract by their wall reading, which is wrong across the autumn change (01:00 IST and
+    01:00 GMT read alike) and the spring one. Converting once, where input enters, means every
+    comparison, difference and sort after that is one of instants.
+    """
+    return read_in_zone(value, tz).astimezone(UTC)
+
+
+def wall_clock(day: date, at: time, tz: ZoneInfo) -> datetime:
+    """The instant (UTC) at which the lab's clock shows `at` on `day`.
+
+    A time the spring change skips raises ValueError naming it (never a silent shift); a time the
+    autumn change repeats is its first occurrence.
+    """
+    return to_utc(datetime.combine(day, at), tz)
 
 
 def on_grid(value: datetime, slot_minutes: int, tz: ZoneInfo) -> bool:

@@ -1,13 +1,15 @@
 """The booking cart: what a member has picked but not yet requested, kept in the session.
 
 Also the lab's daily slots (07–12, 12–18, 18–07 next day) and the presets the cart offers.
-Items are stored as [start, end) windows per device; touching or overlapping windows of the same
+Items are stored as [start, end) windows per device, as instants in UTC (compared and merged as
+such; only the slots are read on the lab's wall clock); touching or overlapping windows of the same
 device are merged so that a week of picked cells becomes one booking, not twenty-one.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
+from scheduler import booking_rules as rules
 from scheduler.services.booking import lab_zone
 
 
@@ -19,11 +21,13 @@ class Slot:
     end: time  # on the next day when end <= start
 
     def window(self, day: date, tz=None) -> tuple[datetime, datetime]:
-        """The slot on `day` as an aware [start, end) in the lab's time zone."""
+        """The slot on `day` as [start, end) instants (UTC), read on the lab's wall clock.
+
+        A time the spring clock change skips raises ValueError naming it (see rules.wall_clock).
+        """
         tz = tz or lab_zone()
-        start = datetime.combine(day, self.start, tzinfo=tz)
         end_day = day + timedelta(days=1) if self.end <= self.start else day
-        return start, datetime.combine(end_day, self.end, tzinfo=tz)
+        return rules.wall_clock(day, self.start, tz), rules.wall_clock(end_day, self.end, tz)
 
 
 SLOTS = (
@@ -51,11 +55,12 @@ def preset_windows(*, first: date, last: date, preset: str, start_time: time | N
     """The windows of `preset` on every day from `first` to `last` (inclusive), in the lab's zone.
 
     "all_day" is one window from 07:00 on the first day to 07:00 after the last day; custom hours
-    that end at or before they start end on the next day.
+    that end at or before they start end on the next day. The windows are instants (UTC); a time
+    the spring change skips raises ValueError naming it.
     """
     tz = lab_zone()
     if preset == "all_day":
-        return [(datetime.combine(first, time(7), tzinfo=tz), datetime.combine(last + timedelta(days=1), time(7), tzinfo=tz))]
+        return [(rules.wall_clock(first, time(7), tz), rules.wall_clock(last + timedelta(days=1), time(7), tz))]
     slot = Slot("custom", "custom", start_time, end_time) if preset == "custom" else SLOTS_BY_KEY[preset]
     return [slot.window(day, tz) for day in date_range(first, last)]
 
@@ -88,7 +93,8 @@ class Cart:
     @property
     def items(self) -> list[dict]:
         return [
-            {"device": i["device"], "start": datetime.fromisoformat(i["start"]), "end": datetime.fromisoformat(i["end"])}
+            {"device": i["device"], "start": datetime.fromisoformat(i["start"]).astimezone(UTC),
+             "end": datetime.fromisoformat(i["end"]).astimezone(UTC)}
             for i in self.data.get("items", [])
         ]
 
@@ -140,7 +146,8 @@ class Cart:
 
     def _store(self, items: list[dict]) -> None:
         self.data["items"] = [
-            {"device": i["device"], "start": i["start"].isoformat(), "end": i["end"].isoformat()} for i in items
+            {"device": i["device"], "start": i["start"].astimezone(UTC).isoformat(),
+             "end": i["end"].astimezone(UTC).isoformat()} for i in items
         ]
         # Indices moved; failures found earlier no longer point at the right items.
         self.data.pop("failures", None)

@@ -7,7 +7,7 @@ from django import forms
 from core.form_fields import IdMultipleChoiceField
 from core.natural_order import natural_key
 from inventory.models import Device, DeviceType, Site, Tag
-from scheduler.cart import PRESET_CHOICES, lab_zone
+from scheduler.cart import PRESET_CHOICES, lab_zone, preset_windows
 from scheduler.validators import validate_lab_date
 
 DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
@@ -74,6 +74,12 @@ class CartRangeForm(forms.Form):
                 self.add_error("start_time", "Give the start hour of the custom slot.")
             if data.get("end_time") is None:
                 self.add_error("end_time", "Give the end hour of the custom slot.")
+        if not self.errors:
+            try:
+                data["windows"] = preset_windows(first=first, last=last, preset=data["preset"],
+                                                 start_time=data.get("start_time"), end_time=data.get("end_time"))
+            except ValueError as exc:  # a wall-clock time the spring change skips: named, never shifted
+                self.add_error("start_time" if data["preset"] == "custom" else None, f"{exc} Pick other hours.")
         return data
 
 

@@ -3,12 +3,15 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.postgres.fields import RangeOperators
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from core.constraints import PostgresExclusionConstraint, TsTzRange
 from inventory.choices import PowerState
 from inventory.models import Device, Outlet
 from scheduler.choices import BookingStatus
+from scheduler.constants import ACTIVE_STATUSES
 
 
 class BookingGroup(models.Model):
@@ -36,6 +39,9 @@ class Booking(models.Model):
     start = models.DateTimeField()
     end = models.DateTimeField()
     status = models.CharField(max_length=12, choices=BookingStatus.choices, default=BookingStatus.PENDING, editable=False)
+    # Which of the device's `capacity` units an active booking holds (1..capacity); empty once it
+    # leaves the active set. Set only by the booking services (services/booking/units.py).
+    unit = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True, max_length=1000)
@@ -49,6 +55,20 @@ class Booking(models.Model):
         permissions = [("decide_booking", "Can approve and reject booking requests")]
         constraints = [
             models.CheckConstraint(condition=models.Q(start__lt=models.F("end")), name="%(app_label)s_%(class)s_start_before_end"),
+            models.CheckConstraint(
+                condition=~models.Q(status__in=ACTIVE_STATUSES) | models.Q(unit__isnull=False, unit__gte=1),
+                name="%(app_label)s_%(class)s_active_holds_unit",
+            ),
+            # The database's own guard against overbooking (PostgreSQL; nothing on SQLite): two
+            # active bookings of one device that overlap never hold the same unit, so at most
+            # `capacity` of them overlap at any instant as long as units stay within 1..capacity.
+            PostgresExclusionConstraint(
+                name="%(app_label)s_%(class)s_unit_exclusive",
+                expressions=[("device", RangeOperators.EQUAL), ("unit", RangeOperators.EQUAL),
+                             (TsTzRange("start", "end"), RangeOperators.OVERLAPS)],
+                condition=models.Q(status__in=ACTIVE_STATUSES),
+                violation_error_message="Two active bookings of this device would hold the same unit at the same time.",
+            ),
         ]
         indexes = [
             models.Index(fields=["device", "start", "end"], name="scheduler_booking_window_idx"),

@@ -13,6 +13,7 @@ from core.exceptions import RuleConflict
 from core.services.audit import audit_log
 from inventory.choices import HistoryAction
 from inventory.models import Device, DeviceHistory, DeviceType, Manufacturer, Outlet, Pdu, Port, Site, Tag
+from inventory.services.capacity import capacity_lowered, type_capacity_changes
 
 CatalogModel = DeviceType | Manufacturer | Site | Tag | Port | Pdu | Outlet
 
@@ -37,12 +38,17 @@ def catalog_object_create(*, model: type[CatalogModel], actor, data: dict[str, A
 
 @transaction.atomic
 def catalog_object_update(*, instance: CatalogModel, actor, data: dict[str, Any]) -> CatalogModel:
-    """Change some fields; the audit event lists the fields whose value changed (none: no event)."""
+    """Change some fields; the audit event lists the fields whose value changed (none: no event).
+    A lower default capacity of a device type may be refused (ValidationError, see services.capacity)."""
     changed = sorted(field for field, value in data.items() if getattr(instance, field) != value)
+    old_default = instance.default_capacity if isinstance(instance, DeviceType) else None
     for field, value in data.items():
         setattr(instance, field, value)
     instance.full_clean()
     instance.save()
+    if old_default and instance.default_capacity < old_default:
+        capacity_lowered(changes=type_capacity_changes(instance, instance.default_capacity), actor=actor,
+                         field="default_capacity")
     if changed:
         audit_log(actor=actor, action=_action(instance, "updated"), target=instance, data={"fields": changed})
     return instance

@@ -11,6 +11,7 @@ from core.services.audit import audit_log
 from inventory import signals
 from inventory.choices import HistoryAction
 from inventory.models import Device, DeviceHistory
+from inventory.services.capacity import capacity_lowered
 
 # Fields whose changes are written to the history, in the order they are shown.
 TRACKED_FIELDS = (
@@ -27,14 +28,16 @@ def device_snapshot(device: Device) -> dict[str, str]:
     """The tracked fields of `device` as display strings, plus its tag names."""
     snapshot = {field: _display(getattr(device, field)) for field in TRACKED_FIELDS}
     snapshot["tags"] = sorted(t.name for t in device.tags.all()) if device.pk else []
+    snapshot["effective_capacity"] = device.effective_capacity if device.device_type_id else None
     return snapshot
 
 
 def device_history_record(*, device: Device, actor, before: dict | None, after: dict) -> list[DeviceHistory]:
     """Write the history rows for the difference between two snapshots (before=None: created).
 
-    A change of status is also announced (inventory.signals.device_status_changed): every device
-    write, the admin's included, passes here once its fields are saved.
+    A change of status is also announced (inventory.signals.device_status_changed), and a lower
+    capacity may be refused (services.capacity.capacity_lowered, ValidationError on `capacity`):
+    every device write, the admin's included, passes here once its fields are saved.
     """
     rows: list[DeviceHistory] = []
 
@@ -57,6 +60,9 @@ def device_history_record(*, device: Device, actor, before: dict | None, after: 
     if "status" in before and before["status"] != after.get("status"):
         signals.device_status_changed.send(sender=Device, device=device, old_status=before["status"],
                                            new_status=after.get("status"), actor=actor)
+    old_capacity, new_capacity = before.get("effective_capacity"), after.get("effective_capacity")
+    if old_capacity and new_capacity and new_capacity < old_capacity:
+        capacity_lowered(changes=[(device, new_capacity)], actor=actor, field="capacity")
     return saved
 
 

@@ -1,5 +1,6 @@
 """Scheduler API shapes: full reads with brief nested objects, separate inputs for writes."""
 
+from datetime import UTC
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
@@ -79,7 +80,8 @@ class MaintenanceWindowSerializer(serializers.ModelSerializer):
 class LabDateTimeField(serializers.DateTimeField):
     """ISO 8601 input; a time without an offset is the lab's wall clock, and a wall-clock time the
     spring DST change skips is refused instead of being shifted silently. Moments outside the
-    scheduler's calendar (2000–2099) are refused before any arithmetic can overflow."""
+    scheduler's calendar (2000–2099) are refused before any arithmetic can overflow. The value is
+    the instant in UTC (see booking_rules.to_utc)."""
 
     def enforce_timezone(self, value):
         try:
@@ -91,7 +93,8 @@ class LabDateTimeField(serializers.DateTimeField):
                 value = booking_rules.read_in_zone(value, lab_zone())
             except ValueError as exc:
                 raise serializers.ValidationError(str(exc)) from exc
-        return super().enforce_timezone(value)
+        # An instant, in UTC: values that share the lab's tzinfo would compare by their wall reading.
+        return super().enforce_timezone(value).astimezone(UTC)
 
 
 class _NoStatusMixin:

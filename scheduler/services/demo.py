@@ -19,6 +19,7 @@ from scheduler.choices import BookingStatus as S
 from scheduler.constants import ACTIVE_STATUSES, UNDECIDED_STATUSES
 from scheduler.models import Booking, BookingGroup, MaintenanceWindow
 from scheduler.services.booking import lab_zone
+from scheduler.services.booking.units import UnitPlanner
 
 DEMO_PREFIX = "[demo] "
 SEED = 20261126
@@ -94,7 +95,7 @@ def demo_bookings_create(*, now: datetime | None = None) -> int:
 
     def local(day_offset: int, hour: int) -> datetime:
         day = today + timedelta(days=day_offset + hour // 24)
-        return datetime.combine(day, time(hour % 24)).replace(tzinfo=tz)
+        return rules.wall_clock(day, time(hour % 24), tz)  # an instant (UTC), compared as such below
 
     window_device = devices[min(5, len(devices) - 1)]
     window = (local(3, 9), local(3, 17))
@@ -139,6 +140,13 @@ def demo_bookings_create(*, now: datetime | None = None) -> int:
 
     created = 0
     with transaction.atomic():
+        # Each active row takes a unit of its device, around what is already stored (see units.py).
+        stored = Booking.objects.filter(device__in=devices, status__in=ACTIVE_STATUSES,
+                                        start__lt=max(r["end"] for r in plan.rows), end__gt=min(r["start"] for r in plan.rows))
+        held: dict[int, list[Booking]] = {}
+        for booking in stored:
+            held.setdefault(booking.device_id, []).append(booking)
+        planner = UnitPlanner(held, actor=None, now=now)
         for owner, rows, collaborators, message in sessions:
             if not rows:
                 continue
@@ -154,6 +162,8 @@ def demo_bookings_create(*, now: datetime | None = None) -> int:
                     decided_at=min(row["start"], now) - timedelta(days=1) if decided else None,
                     decision_note="Not this week, the ring is reserved for a demo." if row["status"] == S.REJECTED else "",
                 ))
+                if row["status"] in ACTIVE_STATUSES:
+                    planner.place(objects[-1], row["device"])
             Booking.objects.bulk_create(objects)
             created += len(objects)
         MaintenanceWindow.objects.create(device=window_device, start=window[0], end=window[1],

@@ -29,8 +29,8 @@ def maintenance_window_create(*, actor, device: Device, start: datetime, end: da
         raise NotAllowed("Only lab managers schedule maintenance.")
     tz = booking_services.lab_zone()
     try:
-        start = rules.read_in_zone(start, tz)
-        end = rules.read_in_zone(end, tz)
+        start = rules.to_utc(start, tz)
+        end = rules.to_utc(end, tz)
     except ValueError as exc:
         raise ApplicationError(str(exc)) from exc
     if end <= start:

@@ -7,6 +7,7 @@ import factory
 from core import clock
 from core.tests.factories import UserFactory
 from inventory.tests.factories import DeviceFactory
+from scheduler.constants import ACTIVE_STATUSES
 from scheduler.models import Booking, BookingGroup, MaintenanceWindow
 
 
@@ -39,6 +40,16 @@ class BookingFactory(factory.django.DjangoModelFactory):
     start = _after_now(days=1, step=timedelta(hours=3))
     end = factory.LazyAttribute(lambda b: b.start + timedelta(hours=2))
     status = "pending"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """An active booking takes the lowest unit its device's overlapping active bookings leave free
+        (as the services would; beyond the capacity when a test arranges overbooking on purpose)."""
+        if kwargs.get("status", "pending") in ACTIVE_STATUSES and kwargs.get("unit") is None:
+            used = set(Booking.objects.filter(device=kwargs["device"], status__in=ACTIVE_STATUSES, start__lt=kwargs["end"],
+                                              end__gt=kwargs["start"]).values_list("unit", flat=True))
+            kwargs["unit"] = next(u for u in range(1, len(used) + 2) if u not in used)
+        return super()._create(model_class, *args, **kwargs)
 
 
 class MaintenanceWindowFactory(factory.django.DjangoModelFactory):

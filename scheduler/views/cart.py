@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import ApplicationError, RuleConflict
 from inventory.models import Device
-from scheduler.cart import Cart, preset_windows
+from scheduler.cart import Cart
 from scheduler.forms import CartDetailsForm, CartRangeForm
 from scheduler.services.booking import booking_request, booking_request_preview
 from scheduler.views.common import back, error_text
@@ -67,8 +67,7 @@ def cart_add_range(request):
             messages.error(request, f"{label or 'Dates'}: {' '.join(errors)}".strip())
         return back(request, "cart")
     data = form.cleaned_data
-    windows = preset_windows(first=data["first_day"], last=data["last_day"], preset=data["preset"],
-                             start_time=data.get("start_time"), end_time=data.get("end_time"))
+    windows = data["windows"]  # instants (UTC); the form refused a wall-clock time the clocks skip
     cart = Cart(request.session)
     count = cart.add([(device.pk, start, end) for device in data["devices"] for start, end in windows])
     request.session.pop("cart_devices", None)

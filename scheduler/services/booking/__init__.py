@@ -5,7 +5,9 @@ Each public function is one transaction that locks the affected device rows in i
 (`services.locking.devices_lock`), re-reads what it decides on after the lock, writes the change,
 an audit event per changed booking and sends the `scheduler.signals` signal of the change. The shared
 machinery is in `checks` (the rules applied to one requested window), `status` (the only place a
-status changes) and `permissions` (who may act on a session). Each module's docstring keeps the
+status changes), `permissions` (who may act on a session) and `units` (which of its device's
+units each active booking holds; on PostgreSQL an exclusion constraint refuses two overlapping
+active bookings of one unit). Each module's docstring keeps the
 decisions DESIGN §4 leaves open that its behaviour takes.
 """
 

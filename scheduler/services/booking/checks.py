@@ -13,7 +13,7 @@ Decisions written down here (DESIGN §4 leaves them open):
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -127,11 +127,12 @@ def world_load(device_ids, windows: list[tuple[datetime, datetime]], *, lock: bo
 
 
 def normalise(value: datetime, tz: ZoneInfo, label: str) -> datetime:
+    """The instant an input names, in UTC; naive input is the lab's wall clock. Every service calls
+    this on the times it is given before comparing anything."""
     if not isinstance(value, datetime):
         raise ApplicationError(f"The {label} must be a date and time.")
     try:
-        value = rules.read_in_zone(value, tz)
-        value.astimezone(UTC)  # stored in UTC: refuse what cannot be
+        value = rules.to_utc(value, tz)  # instants from here on (see booking_rules.to_utc)
     except ValueError as exc:
         raise ApplicationError(str(exc)) from exc
     except OverflowError as exc:
@@ -218,7 +219,7 @@ def limit_check(verdicts: list[Verdict], *, owner, policy: BookingPolicy, now: d
         )
 
 
-def evaluate(*, owner, raw_items, now, policy, tz, lock: bool) -> list[Verdict]:
+def evaluate(*, owner, raw_items, now, policy, tz, lock: bool) -> tuple[list[Verdict], World]:
     if not raw_items:
         raise ApplicationError("Add at least one device and time window to the request.")
     if len(raw_items) > MAX_ITEMS:
@@ -238,7 +239,7 @@ def evaluate(*, owner, raw_items, now, policy, tz, lock: bool) -> list[Verdict]:
         check_item(verdict, owner=owner, world=world, now=now, limits=limits, tz=tz, new_items=verdicts)
         verdicts.append(verdict)
     limit_check(verdicts, owner=owner, policy=policy, now=now, lock=lock)
-    return verdicts
+    return verdicts, world
 
 
 def raise_if_refused(verdicts: list[Verdict], what: str = "request") -> None:

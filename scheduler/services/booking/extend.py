@@ -43,6 +43,7 @@ from scheduler.services.booking.collaborators import collaborators_known
 from scheduler.services.booking.permissions import group_locked, require_visible
 from scheduler.services.booking.request import create_rows
 from scheduler.services.booking.status import flag_neighbours, set_status
+from scheduler.services.booking.units import UnitPlanner, units_guarded
 
 S = BookingStatus
 
@@ -102,12 +103,17 @@ def _extend_one(booking: Booking, *, actor, end: datetime, now, policy, tz, worl
     return verdict
 
 
-def _extend_apply(pairs: list[tuple[Booking, Verdict]], *, actor) -> list[Booking]:
+def _extend_apply(pairs: list[tuple[Booking, Verdict]], *, actor, world: World) -> list[Booking]:
     changed = []
+    planner = UnitPlanner(world.bookings, actor=actor)
     for booking, verdict in pairs:
+        device = verdict.device or booking.device
         if booking.status == S.CONFIRMED:
-            added = Booking.objects.create(group=booking.group, device=booking.device, start=verdict.start,
-                                           end=verdict.end, status=fresh_status(booking.device, verdict.others))
+            added = Booking(group=booking.group, device=booking.device, start=verdict.start, end=verdict.end,
+                            status=fresh_status(booking.device, verdict.others))
+            planner.place(added, device, item=verdict.item)
+            with units_guarded([device]):
+                added.save(force_insert=True)
             audit_log(actor=actor, action="scheduler.booking.extended", target=added,
                       data={"extends": booking.pk, "status": added.status, "end": verdict.end.isoformat()})
             flag_neighbours([added], {added.pk: verdict.others}, actor)
@@ -115,7 +121,9 @@ def _extend_apply(pairs: list[tuple[Booking, Verdict]], *, actor) -> list[Bookin
         else:
             old_end = booking.end
             booking.end = verdict.end
-            booking.save(update_fields=["end", "updated_at"])
+            planner.place(booking, device, item=verdict.item)  # keeps its unit while it is free
+            with units_guarded([device]):
+                booking.save(update_fields=["end", "unit", "updated_at"])
             audit_log(actor=actor, action="scheduler.booking.extended", target=booking,
                       data={"from_end": old_end.isoformat(), "end": verdict.end.isoformat()})
             status = fresh_status(booking.device, verdict.others)
@@ -153,7 +161,7 @@ def _extend_many(bookings: list[Booking], *, actor, end: datetime, group: Bookin
         verdict.booking = booking.pk
     raise_if_refused(verdicts, "extension")
     locking.race_window()
-    changed = _extend_apply(pairs, actor=actor)
+    changed = _extend_apply(pairs, actor=actor, world=world)
     signals.booking_extended.send(sender=BookingGroup, group=group, bookings=changed, actor=actor)
     return changed
 
@@ -212,14 +220,14 @@ def booking_group_rebook(*, group: BookingGroup, actor, start: datetime) -> Book
         now = clock.now()
         policy = BookingPolicy.load()
         try:
-            verdicts = evaluate(owner=group.owner, raw_items=items, now=now, policy=policy, tz=tz, lock=True)
+            verdicts, world = evaluate(owner=group.owner, raw_items=items, now=now, policy=policy, tz=tz, lock=True)
         except ApplicationError as exc:
             raise RuleConflict(f"The session cannot be copied to that start: {exc.message}", conflicts=[]) from exc
         raise_if_refused(verdicts, "copy")
         locking.race_window()
         people = list(group.collaborators.all())
         new_group, new_bookings, others_of = create_rows(
-            owner=group.owner, actor=actor, verdicts=verdicts, collaborators=people, message=group.message,
+            owner=group.owner, actor=actor, verdicts=verdicts, world=world, collaborators=people, message=group.message,
         )
         audit_log_many(actor=actor, action="scheduler.booking.requested", entries=[
             (booking, {"group": new_group.pk, "status": booking.status, "rebooked_from": group.pk})

@@ -8,24 +8,35 @@ from core.services.audit import audit_log_many
 from scheduler import signals
 from scheduler.models import Booking, BookingGroup, BookingPolicy
 from scheduler.services import locking
-from scheduler.services.booking.checks import ItemCheck, Verdict, evaluate, fresh_status, lab_zone, raise_if_refused
+from scheduler.services.booking.checks import (
+    ItemCheck,
+    Verdict,
+    World,
+    evaluate,
+    fresh_status,
+    lab_zone,
+    raise_if_refused,
+)
 from scheduler.services.booking.collaborators import collaborators_known, resolve_collaborators
 from scheduler.services.booking.status import flag_neighbours
+from scheduler.services.booking.units import UnitPlanner, units_guarded
 
 
-def create_rows(*, owner, actor, verdicts: list[Verdict], collaborators, message: str):
-    """Write the session and its bookings (each with its device, type and group loaded), also kept
-    as `group.created_bookings` in item order."""
+def create_rows(*, owner, actor, verdicts: list[Verdict], world: World, collaborators, message: str):
+    """Write the session and its bookings (each with its device, type and group loaded, and a unit
+    of its device), also kept as `group.created_bookings` in item order."""
     group = BookingGroup.objects.create(owner=owner, message=message)
     collaborators = list(collaborators)
     if collaborators:
         through = BookingGroup.collaborators.through
         through.objects.bulk_create([through(bookinggroup_id=group.pk, user_id=user.pk) for user in collaborators])
-    bookings = Booking.objects.bulk_create([
-        Booking(group=group, device=verdict.device, start=verdict.start, end=verdict.end,
-                status=fresh_status(verdict.device, verdict.others))
-        for verdict in verdicts
-    ])
+    rows = [Booking(group=group, device=verdict.device, start=verdict.start, end=verdict.end,
+                    status=fresh_status(verdict.device, verdict.others)) for verdict in verdicts]
+    planner = UnitPlanner(world.bookings, actor=actor)
+    for row, verdict in zip(rows, verdicts, strict=True):
+        planner.place(row, verdict.device, item=verdict.item)
+    with units_guarded(world.devices.values()):
+        bookings = Booking.objects.bulk_create(rows)
     others_of = {booking.pk: verdict.others for booking, verdict in zip(bookings, verdicts, strict=True)}
     group.created_bookings = bookings
     return group, bookings, others_of
@@ -43,10 +54,10 @@ def booking_request(*, requester, items: list[dict], collaborators=(), message: 
         people = resolve_collaborators(requester, collaborators)
         now = clock.now()
         policy = BookingPolicy.load()
-        verdicts = evaluate(owner=requester, raw_items=items, now=now, policy=policy, tz=tz, lock=True)
+        verdicts, world = evaluate(owner=requester, raw_items=items, now=now, policy=policy, tz=tz, lock=True)
         raise_if_refused(verdicts)
         locking.race_window()
-        group, bookings, others_of = create_rows(owner=requester, actor=requester, verdicts=verdicts,
+        group, bookings, others_of = create_rows(owner=requester, actor=requester, verdicts=verdicts, world=world,
                                                   collaborators=people, message=message)
         audit_log_many(actor=requester, action="scheduler.booking.requested",
                        entries=[(booking, {"group": group.pk, "status": booking.status}) for booking in bookings])
@@ -59,8 +70,8 @@ def booking_request(*, requester, items: list[dict], collaborators=(), message: 
 def booking_request_preview(*, requester, items: list[dict]) -> list[ItemCheck]:
     """What booking_request would say about each item, without writing or locking anything."""
     tz = lab_zone()
-    verdicts = evaluate(owner=requester, raw_items=items, now=clock.now(), policy=BookingPolicy.load(), tz=tz,
-                         lock=False)
+    verdicts, _ = evaluate(owner=requester, raw_items=items, now=clock.now(), policy=BookingPolicy.load(), tz=tz,
+                            lock=False)
     owner_ids = {b.group.owner_id for v in verdicts if not v.code for b in v.others}
     usernames = dict(get_user_model().objects.filter(pk__in=owner_ids).values_list("pk", "username")) if owner_ids else {}
     checks = []

@@ -5,6 +5,7 @@ from core.exceptions import RuleConflict
 from core.services.audit import audit_log
 from scheduler import booking_rules as rules
 from scheduler.choices import BookingStatus
+from scheduler.constants import ACTIVE_STATUSES
 from scheduler.models import Booking
 
 S = BookingStatus
@@ -22,6 +23,9 @@ def set_status(booking: Booking, new: str, *, actor=None, note: str | None = Non
         )
     booking.status = new
     fields = ["status", "updated_at"]
+    if new not in ACTIVE_STATUSES and booking.unit is not None:
+        booking.unit = None  # leaving the active set frees the device's unit
+        fields.append("unit")
     if new in (S.CONFIRMED, S.REJECTED):
         booking.decided_by = actor if getattr(actor, "pk", None) else None
         booking.decided_at = now or clock.now()

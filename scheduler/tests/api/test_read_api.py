@@ -41,6 +41,8 @@ def _bulk_bookings(devices, count, start=datetime(2026, 6, 2, 0, tzinfo=UTC)):
             start=start + timedelta(hours=i % 150),
             end=start + timedelta(hours=i % 150 + 1),
             status=statuses[i % len(statuses)],
+            # Rows i and i + 150 share device and hour: distinct units (count stays under 300).
+            unit=None if statuses[i % len(statuses)] == "cancelled" else 1 + i // 150,
         )
         for i in range(count)
     )

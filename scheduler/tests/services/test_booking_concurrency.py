@@ -2,10 +2,11 @@
 
 Each client is a thread with its own database connection (closed when the thread ends). A barrier
 releases the clients of a round together. With the lock on, exactly `capacity` of them win every
-round and the others get RuleConflict. The companion test switches the lock off and widens the
-window between "read the bookings" and "write the booking" with a short sleep
-(locking.RACE_WINDOW_SECONDS, which only acts while the lock is off): then rounds oversell, which
-shows the first test would catch a missing lock.
+round and the others get RuleConflict. The companion test switches the lock and the overlap check
+off and widens the window between "read the bookings" and "write the booking" with a short sleep
+(locking.RACE_WINDOW_SECONDS, which only acts while the lock is off): every client then passes
+the checks, and the database's exclusion constraint on units alone keeps each round within
+capacity.
 
 On SQLite the test database is a shared in-memory database (table-level locks, no busy timeout),
 so these tests are skipped there; bench/ measures concurrent SQLite writers on a real file with
@@ -42,7 +43,8 @@ CAPACITY = 2
 def _together(calls):
     """Run each zero-argument callable in its own thread, released together by a barrier.
 
-    A callable returns its outcome; RuleConflict becomes "refused:<reason>", anything else "error:...".
+    A callable returns its outcome; RuleConflict becomes "refused:<reason>" (":database" added when the
+    database's constraint refused it), anything else "error:...".
     """
     barrier = threading.Barrier(len(calls))
     results = []
@@ -55,6 +57,8 @@ def _together(calls):
                 outcome = call()
             except RuleConflict as exc:
                 outcome = f"refused:{exc.conflicts[0]['reason'] if exc.conflicts else exc}"
+                if "at the same moment" in exc.message:  # the database's refusal (units.units_guarded)
+                    outcome += ":database"
             except Exception as exc:  # noqa: BLE001 - any other error is a failure to report
                 outcome = f"error:{exc!r}"
             with lock:
@@ -113,16 +117,25 @@ def test_lock_allows_exactly_capacity_winners(arena):
         assert active == CAPACITY
 
 
-def test_without_the_lock_the_race_oversells(arena, monkeypatch):
-    """Companion: with the lock switched off, at least one round confirms more than `capacity` requests."""
+def test_without_the_lock_and_the_overlap_check_the_database_still_refuses(arena, monkeypatch):
+    """Companion: with the lock off, the overlap check off and a widened race window, every client
+    reads a free device and passes the checks; the database's exclusion constraint on units still
+    lets at most `capacity` of them in, and the others get a 409 naming the device (never a 500).
+    Refusals by the database show the race is real: without the constraint they would have oversold."""
+    from scheduler.services.booking import checks
+
     device, users = arena
     monkeypatch.setattr(locking, "LOCKING_ENABLED", False)
     monkeypatch.setattr(locking, "RACE_WINDOW_SECONDS", 0.05)
+    monkeypatch.setattr(checks.rules, "depth_with", lambda *args, **kwargs: 1)  # the capacity check passes everything
     rounds = _rounds(device, users)
-    assert all(not any(r.startswith("error") for r in results) for _, results, _ in rounds)
-    print(f"oversold rounds without the lock: {sum(a > CAPACITY for _, _, a in rounds)}/{ROUNDS}, "
-          f"max active {max(a for _, _, a in rounds)} (capacity {CAPACITY})")
-    assert any(active > CAPACITY for _, _, active in rounds), rounds
+    assert all(not any(r.startswith("error") for r in results) for _, results, _ in rounds), rounds
+    assert all(active <= CAPACITY for _, _, active in rounds), rounds
+    by_database = [r for _, results, _ in rounds for r in results if r == "refused:capacity:database"]
+    print(f"without the lock and the check: max active {max(a for _, _, a in rounds)} (capacity {CAPACITY}), "
+          f"{len(by_database)} refusals by the database over {ROUNDS} rounds")
+    assert by_database
+    assert Booking.objects.filter(device=device, status__in=ACTIVE_STATUSES).count() <= CAPACITY * ROUNDS
 
 
 def test_concurrent_approvals_never_exceed_capacity(transactional_db, manager):
@@ -138,10 +151,11 @@ def test_concurrent_approvals_never_exceed_capacity(transactional_db, manager):
         for round_no in range(5):
             start = at(8) + timedelta(hours=3 * round_no)
             # Written directly: ten conflicting requests of ten users (more than capacity, as after a change of capacity).
+            # Each holds its own unit (beyond the capacity, as stored rows may after such a change).
             requests = []
-            for _ in range(CLIENTS):
+            for unit in range(1, CLIENTS + 1):
                 group = BookingGroupFactory(owner=UserFactory())
-                requests.append(Booking.objects.create(group=group, device=device, start=start,
+                requests.append(Booking.objects.create(group=group, device=device, start=start, unit=unit,
                                                        end=start + timedelta(hours=2), status=BookingStatus.CONFLICTING))
 
             def approve_as(actor, booking):
