@@ -52,7 +52,7 @@ def test_password_change_signs_out_everywhere(alice):
     assert APIClient(HTTP_AUTHORIZATION=f"Token {key}").get("/api/me/").status_code == 401
     assert Client().get(f"/calendar/{feed}.ics").status_code == 404
     alice.refresh_from_db()
-    assert alice.calendar_feed_key is None and alice.check_password(NEW)
+    assert alice.calendar_key_digest is None and alice.check_password(NEW)
     event = AuditEvent.objects.get(action="core.user.password_changed")
     assert event.actor == alice and event.data == {"sign_out_everywhere": True, "tokens": 1, "calendar_key": True}
 
