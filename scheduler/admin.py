@@ -16,17 +16,18 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from core import clock
+from core.admin_a11y import LabelledFieldsMixin
 from core.exceptions import ApplicationError, RuleConflict
 from core.roles import is_lab_manager
 from core.services.audit import audit_log
-from scheduler.choices import STATUS_COLORS
 from scheduler.models import Booking, BookingGroup, BookingPolicy, MaintenanceWindow
 from scheduler.services import booking as booking_services
 from scheduler.services import maintenance as maintenance_services
 
 
 def _status_badge(status: str, label: str):
-    return format_html('<span style="color:{};font-weight:bold">{}</span>', STATUS_COLORS.get(status, "#000"), label)
+    """The status as a coloured badge (scheduler/admin.css): the schedule's colours, readable in both themes."""
+    return format_html('<span class="status-badge s-{}">{}</span>', status, label)
 
 
 def _run_each(modeladmin, request, objects, service, verb: str, **kwargs) -> None:
@@ -218,7 +219,7 @@ class MaintenanceWindowForm(forms.ModelForm):
 
 
 @admin.register(MaintenanceWindow)
-class MaintenanceWindowAdmin(admin.ModelAdmin):
+class MaintenanceWindowAdmin(LabelledFieldsMixin, admin.ModelAdmin):
     form = MaintenanceWindowForm
     list_display = ("device", "start", "end", "reason", "created_by", "created_at")
     list_select_related = ("device", "created_by")
@@ -251,7 +252,7 @@ class MaintenanceWindowAdmin(admin.ModelAdmin):
 
 
 @admin.register(BookingPolicy)
-class BookingPolicyAdmin(admin.ModelAdmin):
+class BookingPolicyAdmin(LabelledFieldsMixin, admin.ModelAdmin):
     list_display = ("__str__", "slot_minutes", "max_duration", "horizon", "max_active_bookings_per_user", "past_grace")
 
     def has_add_permission(self, request):

@@ -10,7 +10,6 @@ from django.urls import reverse
 from core import clock
 from inventory.models import Attachment, Device
 from scheduler.cart import lab_zone
-from scheduler.choices import STATUS_COLORS
 from scheduler.constants import ACTIVE_STATUSES
 from scheduler.forms import CartRangeForm
 from scheduler.models import Booking, MaintenanceWindow
@@ -53,7 +52,6 @@ def device_detail(request, pk: int):
         "weeks": weeks,
         "bookings": bookings,
         "maintenance": maintenance,
-        "colors": STATUS_COLORS,
         "range_form": CartRangeForm(initial={"preset": "all_day"}),
         "feed_url": request.build_absolute_uri(reverse("device-calendar-feed-key", args=[request.user.calendar_feed_key, device.pk]))
         if request.user.calendar_feed_key else None,

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from core import clock
 from inventory.models import Device
 from scheduler.cart import SLOTS, SLOTS_BY_KEY, Cart, lab_zone
-from scheduler.choices import STATUS_COLORS, BookingStatus
+from scheduler.choices import BookingStatus
 from scheduler.forms import ScheduleFilterForm
 from scheduler.models import BookingGroup
 from scheduler.selectors.schedule import schedule_for
@@ -105,7 +105,7 @@ def _cell_html(*, entry, column: Column, index: int, now: datetime, user_id: int
     if held:
         top = max(held, key=lambda b: STATUS_RANK.get(b.status, 0))
         names = esc(", ".join(sorted({b.owner_username for b in held})))
-        parts = (f'<span class="bar" style="background:{esc(STATUS_COLORS.get(top.status, "#999"))}"></span>'
+        parts = (f'<span class="bar s-{esc(top.status)}"></span>'
                  f'<span class="holders">{names}</span><span class="cap">{depth}/{entry.capacity}</span>')
         title.append("; ".join(f"{b.owner_username} ({b.status})" for b in held))
     td = f'<td class="{" ".join(classes)}">' if classes else "<td>"
@@ -181,7 +181,7 @@ def week_schedule(request):
         "prev_url": week_url(monday - timedelta(days=7)),
         "next_url": week_url(monday + timedelta(days=7)),
         "this_week_url": week_url(today),
-        "legend": [(BookingStatus(s).label, STATUS_COLORS[s]) for s in STATUS_RANK],
+        "legend": [(s, BookingStatus(s).label) for s in STATUS_RANK],
         "next": request.get_full_path(),
         "nav": "schedule",
     }

@@ -29,7 +29,7 @@ def test_grid_shows_holders_status_capacity_and_own_bookings(web, member, other_
     html = body(web.get(reverse("schedule")))
     assert "ROADM 10" in html and "ROADM" in html
     assert '<span class="holders">other</span><span class="cap">1/2</span>' in html
-    assert "#009e73" in html  # confirmed colour
+    assert '<span class="bar s-confirmed"></span>' in html  # confirmed colour (a class: CSP)
     assert '<col span="3" class="today">' in html  # today (Tuesday 1 Dec) is shaded
     assert "(today)" in html
     assert 'mine' in html and "your booking" in html
