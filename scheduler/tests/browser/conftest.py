@@ -103,12 +103,12 @@ def axe():
 
 @pytest.fixture
 def screenshot():
-    """screenshot(page, "name") saves ci-artifacts/screenshots/name.png (full page)."""
+    """screenshot(page, "name") saves ci-artifacts/screenshots/name.png (full page, or the viewport)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
-    def take(page, name: str) -> Path:
+    def take(page, name: str, *, full_page: bool = True) -> Path:
         path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=full_page)
         return path
 
     return take

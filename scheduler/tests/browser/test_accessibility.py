@@ -27,6 +27,14 @@ def demo_sign_in(page, username):
     expect(page.locator("h1")).to_be_visible()
 
 
+def demo_sign_in_admin(page, username="manager"):
+    page.goto("/admin/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(f"labsite-{username}")
+    page.locator("input[type=submit]").click()
+    expect(page.locator("#content h1")).to_be_visible()
+
+
 def audit(page, urls, scheme="light") -> dict[str, list]:
     """Visit each URL and run axe; returns {url: violations}."""
     page.emulate_media(color_scheme=scheme)
@@ -110,11 +118,7 @@ def test_signed_out_pages_have_no_axe_violations(new_page, demo_lab, scheme):
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_admin_pages_have_no_axe_violations(new_page, demo_lab, scheme):
     page = new_page(viewport={"width": 1280, "height": 800})
-    page.goto("/admin/login/")
-    page.locator("#id_username").fill("manager")
-    page.locator("#id_password").fill("labsite-manager")
-    page.locator("input[type=submit]").click()
-    expect(page.locator("#content h1")).to_be_visible()
+    demo_sign_in_admin(page)
     found = audit(page, admin_urls(), scheme)
     record(f"admin pages ({scheme})", found)
     assert_clean(found)
