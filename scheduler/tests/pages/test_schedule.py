@@ -143,7 +143,7 @@ def test_free_cell_checkbox_is_named_by_device_day_and_slot(web, roadm, now):
     start = html.index(f'value="{value}"')
     cell = html[start:html.index("</td>", start)]
     # Columns: Mon 30 Nov is 0–2, Tue 1 Dec 3–5, Wed 2 Dec afternoon is 7.
-    assert f'aria-labelledby="d{roadm.pk} k7"' in cell
+    assert f'aria-labelledby="d{roadm.pk} k7 cell-free"' in cell
     assert f'id="d{roadm.pk}">ROADM 10</a>' in html
     assert '<th scope="col" id="k7"><span class="visually-hidden">Wed 2 Dec </span>12–18</th>' in html
 
