@@ -39,6 +39,11 @@ def test_search_pick_and_remove_by_keyboard(browser_page, lab, screenshot):
     page.keyboard.press("Enter")
     expect(listbox.get_by_role("option").nth(1)).to_have_attribute("aria-selected", "true")
     expect(page.locator(".chip")).to_have_count(2)
+    screenshot(page, "cart-device-picker-open")
+    assert_no_axe_violations(page)  # with the list open, in the light theme
+    page.emulate_media(color_scheme="dark")
+    assert_no_axe_violations(page)
+    page.emulate_media(color_scheme="light")
     # By name, comma-separated terms match any of them.
     page.keyboard.press("Control+A")
     page.keyboard.type("teraflex, nothing-like-this")
