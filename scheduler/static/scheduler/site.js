@@ -56,6 +56,15 @@
     }
     lostFocus = null;
   });
+  // The filter form's "Week of" follows the week htmx just showed (◀ ▶, "This week"), so the next
+  // filter change stays on that week.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var grid = document.getElementById("grid-form");
+    var week = document.getElementById("id_week");
+    if (grid && week && event.detail.target && event.detail.target.id === "grid-region" && grid.getAttribute("data-week")) {
+      week.value = grid.getAttribute("data-week");
+    }
+  });
   // Keep the nav's cart badge in step after an htmx update that returns a new count.
   document.addEventListener("cartChanged", function (event) {
     var badge = document.getElementById("cart-count");

@@ -3,6 +3,7 @@ week grid, find the device, tick two cells, add them to the cart, choose a colla
 cancel the session from My bookings. No mouse event is sent: only key presses and typing. The step
 count (key presses) is written to ci-artifacts/keyboard-booking-steps.txt."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -87,6 +88,8 @@ def test_book_and_cancel_with_the_keyboard_alone(browser_page, lab, screenshot):
     keys.press("Enter", check_focus=False)
     expect(page.locator("table.grid thead")).to_contain_text(day.strftime("%a %-d %b"))
     expect(page.locator("a[rel=next]")).to_be_focused()  # the focus stays on the link htmx replaced
+    monday = day - timedelta(days=day.weekday())
+    expect(page.get_by_label("Week of")).to_have_value(str(monday))  # the filters follow the week shown
     keys.assert_focus_visible()
 
     # Tick Wednesday's morning and afternoon, then the add button (the skip link would jump there too).
