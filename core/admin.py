@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.html import format_html
 
 from core import clock
+from core.admin_a11y import BlankLabelledValuesFilter, LabelledFieldsMixin
 from core.forms import LabAdminPasswordChangeForm
 from core.models import ApiToken, AuditEvent, Notification, User
 from core.services.audit import audit_log
@@ -60,7 +61,7 @@ class ApiTokenInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(LabelledFieldsMixin, DjangoUserAdmin):
     form = LabUserChangeForm
     add_form = LabUserCreationForm
     fieldsets = (
@@ -146,7 +147,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
     """The audit log: written by the services, never edited."""
 
     list_display = ("created_at", "action", "actor", "target_type", "target_repr")
-    list_filter = ("action", "created_at", "target_type")
+    list_filter = ("action", "created_at", ("target_type", BlankLabelledValuesFilter))
     list_select_related = ("actor",)
     search_fields = ("target_repr", "target_id", "actor__username", "action")
     date_hierarchy = "created_at"
@@ -184,7 +185,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
     @admin.display(description="message (Discord JSON)")
     def message(self, obj):
-        return format_html("<pre style='white-space: pre-wrap'>{}</pre>", json.dumps(obj.payload, indent=2, ensure_ascii=False))
+        return format_html('<pre class="json-payload">{}</pre>', json.dumps(obj.payload, indent=2, ensure_ascii=False))
 
     @admin.action(description="Retry the selected failed notifications", permissions=["retry"])
     def retry(self, request, queryset):

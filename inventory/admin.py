@@ -17,6 +17,7 @@ from django.utils.html import format_html, format_html_join
 
 from core import clock
 from core.admin import ReadOnlyAdmin
+from core.admin_a11y import LabelledFieldsMixin, LabelledTabularInline
 from core.services.audit import audit_log
 from inventory.models import Attachment, Device, DeviceHistory, DeviceType, Manufacturer, Port, Site, Tag
 from inventory.services.attachments import attachment_create, attachment_delete, attachment_validate
@@ -38,7 +39,7 @@ def _audit(request, obj, verb: str, data: dict | None = None) -> None:
     audit_log(actor=request.user, action=f"{obj._meta.app_label}.{obj._meta.model_name}.{verb}", target=obj, data=data)
 
 
-class AuditedAdmin(admin.ModelAdmin):
+class AuditedAdmin(LabelledFieldsMixin, admin.ModelAdmin):
     """Saves and deletes leave an audit event in the same transaction."""
 
     def save_model(self, request, obj, form, change):
@@ -73,8 +74,7 @@ class DeviceCountMixin:
 
 
 def _swatch(color: str):
-    return format_html('<span style="display:inline-block;width:.9em;height:.9em;border-radius:2px;'
-                       'vertical-align:middle;background:{}"></span> {}', color, color)
+    return format_html('<span class="color-swatch" data-paint-bg="{}"></span> {}', color, color)
 
 
 class DeviceTypeForm(forms.ModelForm):
@@ -160,7 +160,7 @@ class AttachmentForm(forms.ModelForm):
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(admin.ModelAdmin):
+class AttachmentAdmin(LabelledFieldsMixin, admin.ModelAdmin):
     form = AttachmentForm
     list_display = ("original_name", "device", "size", "content_type", "uploaded_by", "uploaded_at")
     list_filter = ("content_type",)
@@ -201,13 +201,13 @@ class DeviceHistoryAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
 
 
-class PortInline(admin.TabularInline):
+class PortInline(LabelledTabularInline):
     model = Port
     extra = 0
     fields = ("name", "switch_in", "switch_out", "description")
 
 
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(LabelledTabularInline):
     model = Attachment
     form = AttachmentForm
     extra = 0
@@ -268,7 +268,7 @@ class DeviceForm(forms.ModelForm):
 
 
 @admin.register(Device)
-class DeviceAdmin(admin.ModelAdmin):
+class DeviceAdmin(LabelledFieldsMixin, admin.ModelAdmin):
     form = DeviceForm
     list_display = ("name", "device_type", "status", "site", "rack", "u_position", "oi_id", "serial_number",
                     "mgmt_ip", "manufacturer", "tag_list")
@@ -294,7 +294,7 @@ class DeviceAdmin(admin.ModelAdmin):
 
     @admin.display(description="tags")
     def tag_list(self, obj):
-        return format_html_join(" ", '<span style="border-left:.6em solid {};padding-left:.2em">{}</span>',
+        return format_html_join(" ", '<span class="tag-chip" data-paint-border="{}">{}</span>',
                                 ((t.color, t.name) for t in obj.tags.all()))
 
     # --- writes go through the device services -------------------------------------------------

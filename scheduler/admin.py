@@ -9,7 +9,7 @@ from datetime import timedelta
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -17,17 +17,22 @@ from django.utils.html import format_html
 
 from core import clock
 from core.admin import ReadOnlyAdmin
+from core.admin_a11y import LabelledFieldsMixin
 from core.exceptions import ApplicationError, RuleConflict
 from core.roles import is_lab_manager
 from core.services.audit import audit_log
-from scheduler.choices import STATUS_COLORS
+from scheduler.choices import BookingStatus
 from scheduler.models import Booking, BookingGroup, BookingPolicy, MaintenanceWindow, PowerPlan
 from scheduler.services import booking as booking_services
 from scheduler.services import maintenance as maintenance_services
 
+# A session's status in the admin list: the first of these its bookings have.
+SESSION_STATUS_ORDER = ("conflicting", "pending", "confirmed", "rejected", "cancelled", "expired")
+
 
 def _status_badge(status: str, label: str):
-    return format_html('<span style="color:{};font-weight:bold">{}</span>', STATUS_COLORS.get(status, "#000"), label)
+    """The status as a coloured badge (scheduler/admin.css): the schedule's colours, readable in both themes."""
+    return format_html('<span class="status-badge s-{}">{}</span>', status, label)
 
 
 def _run_each(modeladmin, request, objects, service, verb: str, **kwargs) -> None:
@@ -86,7 +91,8 @@ class BookingInline(admin.TabularInline):
 
 @admin.register(BookingGroup)
 class BookingGroupAdmin(admin.ModelAdmin):
-    list_display = ("id", "owner", "bookings_count", "first_start", "message_short", "created_at")
+    # What a manager needs first, owner then status, stays on screen at 1280 px beside the filters.
+    list_display = ("id", "owner", "session_status", "bookings_count", "first_start", "message_short")
     list_select_related = ("owner",)
     search_fields = ("owner__username", "collaborators__username", "message", "bookings__device__name")
     list_filter = ("bookings__status",)
@@ -97,7 +103,19 @@ class BookingGroupAdmin(admin.ModelAdmin):
     service_arg = "group"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_count=Count("bookings", distinct=True), _first=Min("bookings__start"))
+        counts = {f"_{s}": Count("bookings", filter=Q(bookings__status=s), distinct=True) for s in SESSION_STATUS_ORDER}
+        return super().get_queryset(request).annotate(_count=Count("bookings", distinct=True), _first=Min("bookings__start"),
+                                                      **counts)
+
+    @admin.display(description="status")
+    def session_status(self, obj):
+        """The most pressing status among the session's bookings (conflicting, then pending, …), with its count."""
+        for status in SESSION_STATUS_ORDER:
+            count = getattr(obj, f"_{status}", 0)
+            if count:
+                label = BookingStatus(status).label
+                return _status_badge(status, label if count == obj._count else f"{label} ({count} of {obj._count})")
+        return "—"
 
     @admin.display(description="bookings", ordering="_count")
     def bookings_count(self, obj):
@@ -105,7 +123,7 @@ class BookingGroupAdmin(admin.ModelAdmin):
 
     @admin.display(description="first start", ordering="_first")
     def first_start(self, obj):
-        return obj._first
+        return f"{timezone.localtime(obj._first):%a %-d %b %Y %H:%M}" if obj._first else "—"
 
     @admin.display(description="message")
     def message_short(self, obj):
@@ -136,7 +154,9 @@ class BookingGroupAdmin(admin.ModelAdmin):
 
 @admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin):
-    list_display = ("id", "device", "device_type", "owner", "start", "end", "status_badge", "decided_by", "group_link")
+    # Status right after device and owner, and nothing that matters off screen at 1280 px beside the
+    # navigation and the filter panel (the device type is a filter; device names carry it anyway).
+    list_display = ("id", "device", "owner", "status_badge", "window", "decided_by", "group_link")
     list_filter = ("status", "device__device_type", WhenFilter, "start", "device__site")
     list_select_related = ("device__device_type", "group__owner", "decided_by")
     date_hierarchy = "start"
@@ -148,13 +168,16 @@ class BookingAdmin(admin.ModelAdmin):
     actions = ["approve_bookings", "reject_bookings", "cancel_bookings"]
     service_arg = "booking"
 
-    @admin.display(description="type", ordering="device__device_type__name")
-    def device_type(self, obj):
-        return obj.device.device_type.name
-
     @admin.display(description="owner", ordering="group__owner__username")
     def owner(self, obj):
         return obj.group.owner
+
+    @admin.display(description="when", ordering="start")
+    def window(self, obj):
+        """Start and end in the lab's time, compact ("Sat 19 Dec 2026 07:00 – 12:00"), so the list fits 1280 px."""
+        start, end = timezone.localtime(obj.start), timezone.localtime(obj.end)
+        end_text = end.strftime("%H:%M") if start.date() == end.date() else end.strftime("%a %-d %b %H:%M")
+        return f"{start:%a %-d %b %Y %H:%M} – {end_text}"
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, obj):
@@ -219,7 +242,7 @@ class MaintenanceWindowForm(forms.ModelForm):
 
 
 @admin.register(MaintenanceWindow)
-class MaintenanceWindowAdmin(admin.ModelAdmin):
+class MaintenanceWindowAdmin(LabelledFieldsMixin, admin.ModelAdmin):
     form = MaintenanceWindowForm
     list_display = ("device", "start", "end", "reason", "created_by", "created_at")
     list_select_related = ("device", "created_by")
@@ -252,7 +275,7 @@ class MaintenanceWindowAdmin(admin.ModelAdmin):
 
 
 @admin.register(BookingPolicy)
-class BookingPolicyAdmin(admin.ModelAdmin):
+class BookingPolicyAdmin(LabelledFieldsMixin, admin.ModelAdmin):
     list_display = ("__str__", "slot_minutes", "max_duration", "horizon", "max_active_bookings_per_user", "past_grace")
 
     def has_add_permission(self, request):

@@ -10,7 +10,8 @@ class BookingStatus(models.TextChoices):
     EXPIRED = "expired", "Expired"
 
 
-# Display colour of each status on the schedule and in the admin (colour-blind safe palette).
+# Display colour of each status (colour-blind safe palette). The pages and the admin draw them from
+# CSS classes "s-<status>" (scheduler/static/scheduler/site.css and admin.css) with these values.
 STATUS_COLORS = {
     BookingStatus.PENDING: "#e69f00",
     BookingStatus.CONFLICTING: "#d55e00",

@@ -6,7 +6,7 @@ from django import forms
 
 from core.form_fields import IdMultipleChoiceField
 from core.natural_order import natural_key
-from inventory.models import Device, DeviceType, Site, Tag
+from inventory.models import Device, DeviceType, Port, Site, Tag
 from scheduler.cart import PRESET_CHOICES, lab_zone, preset_windows
 from scheduler.validators import validate_lab_date
 
@@ -35,13 +35,43 @@ class ScheduleFilterForm(forms.Form):
     tag = forms.ModelChoiceField(queryset=Tag.objects.all(), required=False, empty_label="All tags")
 
 
+class DevicePickerWidget(forms.SelectMultiple):
+    """A multi-select that scheduler/device_picker.js turns into a searchable picker with chips.
+
+    Without script it stays a plain multi-select. Each option carries what the search matches: the
+    device's name, its type and its port labels (read with one query, only when the widget renders).
+    """
+
+    def __init__(self, attrs=None):
+        super().__init__({"size": 10, "data-device-picker": "", **(attrs or {})})
+        self.types: dict[int, str] = {}
+
+    def __deepcopy__(self, memo):
+        copy = super().__deepcopy__(memo)
+        copy.types = dict(self.types)
+        return copy
+
+    def get_context(self, name, value, attrs):
+        self._ports: dict[int, list[str]] = {}
+        for device_id, label in Port.objects.order_by("name").values_list("device_id", "name"):
+            self._ports.setdefault(device_id, []).append(label)
+        return super().get_context(name, value, attrs)
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        pk = int(str(value))
+        words = [str(label), self.types.get(pk, ""), *getattr(self, "_ports", {}).get(pk, [])]
+        option["attrs"]["data-search"] = " ".join(w for w in words if w)
+        return option
+
+
 class CartRangeForm(forms.Form):
     """Devices × a date range × a slot preset (or custom hours)."""
 
     devices = IdMultipleChoiceField(
         queryset=Device.objects.select_related("device_type").order_by("device_type__name", "name"),
-        widget=forms.SelectMultiple(attrs={"size": 10}),
-        help_text="Hold Ctrl (or ⌘) to pick several.",
+        widget=DevicePickerWidget(),
+        help_text="Type to find devices by name, type or port label; pick as many as you need.",
     )
     first_day = forms.DateField(label="From", widget=DATE_INPUT, validators=[validate_lab_date])
     last_day = forms.DateField(label="To (inclusive)", widget=DATE_INPUT, validators=[validate_lab_date])
@@ -57,9 +87,11 @@ class CartRangeForm(forms.Form):
         grouped: dict[str, list] = {}
         devices = sorted(self.fields["devices"].queryset,
                          key=lambda d: (natural_key(d.device_type.name), d.device_type_id, natural_key(d.name), d.pk))
+        widget = self.fields["devices"].widget
         for device in devices:
             grouped.setdefault(device.device_type.name, []).append((device.pk, device.name))
-        self.fields["devices"].widget.choices = list(grouped.items())
+            widget.types[device.pk] = device.device_type.name
+        widget.choices = list(grouped.items())
 
     def clean(self):
         data = super().clean()

@@ -1,7 +1,6 @@
 from django import template
 
 from core.roles import is_lab_manager
-from scheduler.choices import STATUS_COLORS
 from scheduler.selectors.bookings import admin_dashboard
 
 register = template.Library()
@@ -14,4 +13,4 @@ def scheduler_dashboard(context):
     user = getattr(request, "user", None)
     if not is_lab_manager(user):
         return {"show": False}
-    return {"show": True, "dash": admin_dashboard(), "colors": STATUS_COLORS}
+    return {"show": True, "dash": admin_dashboard()}

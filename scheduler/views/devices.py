@@ -11,7 +11,6 @@ from core import clock
 from core.roles import is_lab_manager
 from inventory.models import Attachment, Device
 from scheduler.cart import lab_zone
-from scheduler.choices import STATUS_COLORS
 from scheduler.constants import ACTIVE_STATUSES
 from scheduler.forms import CartRangeForm
 from scheduler.models import Booking, MaintenanceWindow
@@ -55,7 +54,6 @@ def device_detail(request, pk: int):
         "weeks": weeks,
         "bookings": bookings,
         "maintenance": maintenance,
-        "colors": STATUS_COLORS,
         "range_form": CartRangeForm(initial={"preset": "all_day"}),
         "feed_url_pattern": request.build_absolute_uri(reverse("device-calendar-feed-key", args=["KEY", device.pk]))
         if request.user.calendar_key_digest else None,

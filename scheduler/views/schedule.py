@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from core import clock
 from inventory.models import Device
 from scheduler.cart import SLOTS, SLOTS_BY_KEY, Cart, lab_zone
-from scheduler.choices import STATUS_COLORS, BookingStatus
+from scheduler.choices import BookingStatus
 from scheduler.forms import ScheduleFilterForm
 from scheduler.models import BookingGroup
 from scheduler.selectors.schedule import schedule_for
@@ -76,9 +76,10 @@ def _cell_html(*, entry, column: Column, index: int, now: datetime, user_id: int
                in_cart: list[tuple[datetime, datetime]]) -> str:
     """One grid cell. Kept terse: a week of ~200 devices is 4,200 of them.
 
-    Day borders come from CSS (nth-child) and today's shading from the table's <col>; a free cell's
-    checkbox is named by its row and column headers (aria-labelledby "d<device> k<column>"), and
-    only a cell with something more to say (holders, maintenance, your cart) carries its own text.
+    Day borders come from CSS (nth-child) and today's shading from the table's <col>. A screen reader
+    hears device, time and state: a free cell's checkbox is named by its row and column headers and
+    the grid's "free" (aria-labelledby "d<device> k<column> cell-free"); a cell with more to say
+    carries its own text, e.g. "ROADM 4, Tue 8 Dec 07–12, 1 of 2 held, in your cart, ana (pending)".
     """
     device = entry.device
     held = [b for b in entry.bookings if b.start < column.end and b.end > column.start]
@@ -87,11 +88,13 @@ def _cell_html(*, entry, column: Column, index: int, now: datetime, user_id: int
     if column.end <= now:
         classes.append("past")
     title = [f"{device.name}, {column.day:%a %-d %b} {column.label}"]
+    depth = _depth([(max(b.start, column.start), min(b.end, column.end)) for b in held]) if held else 0
+    if held:
+        title.append(f"{depth} of {entry.capacity} held")
     mine = any(b.owner_id == user_id or b.group_id in shared_groups for b in held)
     if mine:
         classes.append("mine")
         title.append("your booking")
-    depth = _depth([(max(b.start, column.start), min(b.end, column.end)) for b in held]) if held else 0
     full = depth >= entry.capacity
     if full:
         classes.append("full")
@@ -105,9 +108,9 @@ def _cell_html(*, entry, column: Column, index: int, now: datetime, user_id: int
     if held:
         top = max(held, key=lambda b: STATUS_RANK.get(b.status, 0))
         names = esc(", ".join(sorted({b.owner_username for b in held})))
-        parts = (f'<span class="bar" style="background:{esc(STATUS_COLORS.get(top.status, "#999"))}"></span>'
+        parts = (f'<span class="bar s-{esc(top.status)}"></span>'
                  f'<span class="holders">{names}</span><span class="cap">{depth}/{entry.capacity}</span>')
-        title.append("; ".join(f"{b.owner_username} ({b.status})" for b in held))
+        title.append(", ".join(f"{b.owner_username} ({b.status})" for b in held))
     td = f'<td class="{" ".join(classes)}">' if classes else "<td>"
     # A slot already under way can't be picked: its start would lie in the past.
     selectable = bookable and column.start >= now and not maint and not full and not mine
@@ -115,12 +118,14 @@ def _cell_html(*, entry, column: Column, index: int, now: datetime, user_id: int
     if selectable:
         value = f"{device.pk}|{column.day.isoformat()}|{column.slot_key}"
         if len(title) > 1 or parts:
-            text = esc(" · ".join(title))
+            text = esc(", ".join(title))
             return (f'{td}<label title="{text}"><input type="checkbox" name="cell" value="{value}" aria-label="{text}">'
                     f"{parts}</label></td>")
-        return f'{td}<label><input type="checkbox" name="cell" value="{value}" aria-labelledby="d{device.pk} k{index}"></label></td>'
+        return (f'{td}<label><input type="checkbox" name="cell" value="{value}" '
+                f'aria-labelledby="d{device.pk} k{index} cell-free"></label></td>')
     if len(title) > 1 or parts:
-        return f'{td}<div title="{esc(" · ".join(title))}">{parts}</div></td>'
+        text = esc(", ".join(title))
+        return f'{td}<div title="{text}"><span class="visually-hidden">{text}</span><span aria-hidden="true">{parts}</span></div></td>'
     return f"{td}</td>"
 
 
@@ -181,7 +186,7 @@ def week_schedule(request):
         "prev_url": week_url(monday - timedelta(days=7)),
         "next_url": week_url(monday + timedelta(days=7)),
         "this_week_url": week_url(today),
-        "legend": [(BookingStatus(s).label, STATUS_COLORS[s]) for s in STATUS_RANK],
+        "legend": [(s, BookingStatus(s).label) for s in STATUS_RANK],
         "next": request.get_full_path(),
         "nav": "schedule",
     }

@@ -31,7 +31,39 @@
       box.checked = false;
       var cell = box.closest("td");
       if (cell) cell.classList.add("in-cart");
+      // Screen readers hear it too: "…, in your cart".
+      var named = box.getAttribute("aria-labelledby");
+      if (named && named.indexOf("cell-in-cart") === -1) box.setAttribute("aria-labelledby", named + " cell-in-cart");
+      var label = box.getAttribute("aria-label");
+      if (label && label.indexOf("in your cart") === -1) box.setAttribute("aria-label", label + ", in your cart");
     });
+  });
+  // Keyboard users keep their place when htmx replaces the part of the page that had focus (the week
+  // navigation links are inside the grid region): focus the element with the same id or rel after.
+  var lostFocus = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var active = document.activeElement;
+    lostFocus = null;
+    if (active && active !== document.body && event.detail.target && event.detail.target.contains(active)) {
+      lostFocus = active.id ? "#" + CSS.escape(active.id) : (active.getAttribute("rel") ? active.tagName.toLowerCase() + "[rel=" + active.getAttribute("rel") + "]" : null);
+    }
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    if (!lostFocus) return;
+    if (document.activeElement === document.body || !document.activeElement) {
+      var again = document.querySelector(lostFocus);
+      if (again) again.focus();
+    }
+    lostFocus = null;
+  });
+  // The filter form's "Week of" follows the week htmx just showed (◀ ▶, "This week"), so the next
+  // filter change stays on that week.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var grid = document.getElementById("grid-form");
+    var week = document.getElementById("id_week");
+    if (grid && week && event.detail.target && event.detail.target.id === "grid-region" && grid.getAttribute("data-week")) {
+      week.value = grid.getAttribute("data-week");
+    }
   });
   // Keep the nav's cart badge in step after an htmx update that returns a new count.
   document.addEventListener("cartChanged", function (event) {

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from core.roles import LAB_MANAGERS
+from core.roles import LAB_MANAGERS, roles_ensure
 from core.tests.factories import UserFactory
 from inventory.tests.factories import DeviceFactory, DeviceTypeFactory, PortFactory
 
@@ -38,34 +38,77 @@ def browser():
 
 
 class ConsoleErrors(list):
-    """JavaScript console errors and uncaught exceptions seen by a page."""
+    """JavaScript console errors, uncaught exceptions and Content Security Policy violations seen by a page."""
+
+
+def watch(page) -> ConsoleErrors:
+    """Record the page's console errors, uncaught exceptions and CSP violations in page.errors.
+
+    Chromium reports a CSP violation ("Refused to execute inline script because it violates the
+    following Content Security Policy directive …") as a console error; those are labelled "CSP".
+    """
+    errors = ConsoleErrors()
+
+    def on_console(message):
+        if message.type != "error":
+            return
+        if message.location.get("url", "").endswith("/favicon.ico"):
+            return  # the browser asks for /favicon.ico itself on pages without an icon link
+        label = "CSP violation" if "Content Security Policy" in message.text else "console"
+        errors.append(f"{label} on {page.url}: {message.text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(f"pageerror on {page.url}: {error}"))
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.errors = errors
+    return errors
 
 
 @pytest.fixture
-def browser_page(browser, live_server):
-    """A fresh browser context (its own cookies) on the live server; fails the test on any JS error."""
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1366, "height": 820}, locale="en-IE",
-                                  timezone_id=settings.TIME_ZONE)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    errors = ConsoleErrors()
-    page.on("console", lambda message: errors.append(f"console: {message.text}") if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(f"pageerror: {error}"))
-    page.on("dialog", lambda dialog: dialog.accept())
-    page.errors = errors
-    yield page
-    context.close()
+def new_page(browser, live_server):
+    """new_page(**context_options): a page in a fresh browser context (its own cookies) on the live
+    server. Every page opened this way fails the test on a JavaScript error or a CSP violation."""
+    contexts, watched = [], []
+
+    def open_page(**options):
+        options = {"base_url": live_server.url, "viewport": {"width": 1366, "height": 820}, "locale": "en-IE",
+                   "timezone_id": settings.TIME_ZONE, **options}
+        context = browser.new_context(**options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        watched.append(watch(page))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    errors = [error for page_errors in watched for error in page_errors]
     assert not errors, errors
 
 
 @pytest.fixture
+def browser_page(new_page):
+    """A fresh browser context on the live server; fails the test on any JS error or CSP violation."""
+    return new_page()
+
+
+@pytest.fixture
+def axe():
+    """axe(page) fails the test if axe-core finds a WCAG 2.1 A/AA violation on the page (see axe.py)."""
+    from scheduler.tests.browser.axe import assert_no_axe_violations
+
+    return assert_no_axe_violations
+
+
+@pytest.fixture
 def screenshot():
-    """screenshot(page, "name") saves ci-artifacts/screenshots/name.png (full page)."""
+    """screenshot(page, "name") saves ci-artifacts/screenshots/name.png (full page, or the viewport)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
-    def take(page, name: str) -> Path:
+    def take(page, name: str, *, full_page: bool = True) -> Path:
         path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=full_page)
         return path
 
     return take
@@ -84,3 +127,21 @@ def lab(groups):
     manager = UserFactory(username="boss", is_staff=True)
     manager.groups.add(groups[LAB_MANAGERS])
     return {"roadm": roadm, "teraflex": teraflex, "manager": manager}
+
+
+@pytest.fixture
+def demo_lab(db):
+    """The lab `manage.py init_db --demo` builds: 200 devices, bookings around today, demo logins
+    (manager / labsite-manager, alice / labsite-alice, bob / labsite-bob)."""
+    from inventory.services.demo import demo_lab_create, demo_users_ensure
+    from inventory.services.setup import device_types_ensure
+    from scheduler.models import BookingPolicy
+    from scheduler.services.demo import demo_bookings_create
+
+    roles_ensure()
+    device_types_ensure()
+    BookingPolicy.load()
+    demo_lab_create()
+    users = demo_users_ensure()
+    demo_bookings_create()
+    return users

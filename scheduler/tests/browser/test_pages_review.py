@@ -31,7 +31,7 @@ def test_refused_extend_favorite_and_keyboard_grid(browser_page, lab, screenshot
 
     # The grid by keyboard: a skip link jumps over the 21 columns × devices to the add button.
     page.get_by_role("link", name="Next week ▶").click()
-    checkbox = page.get_by_role("checkbox", name=f"ROADM 10 {day:%a %-d %b} 12–18", exact=True)
+    checkbox = page.get_by_role("checkbox", name=f"ROADM 10 {day:%a %-d %b} 12–18 free", exact=True)
     expect(checkbox).to_have_count(1)
     skip = page.get_by_role("link", name="Skip the grid to “Add ticked cells to cart”")
     skip.focus()

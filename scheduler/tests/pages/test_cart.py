@@ -175,3 +175,11 @@ def test_devices_list_in_natural_order(web):
         DeviceFactory(name=name, device_type=kind)
     html = body(web.get(reverse("cart")))
     assert html.index(">EDFA 1<") < html.index(">EDFA 2<") < html.index(">EDFA 10<")
+
+
+def test_device_picker_options_carry_name_type_and_port_labels(web, roadm):
+    """Each option of the picker says what the search matches; without script it is a plain multi-select."""
+    html = body(web.get(reverse("cart")))
+    assert "data-device-picker" in html and 'name="devices"' in html and "multiple" in html
+    assert f'<option value="{roadm.pk}" data-search="ROADM 10 ROADM roadm_10_line roadm_10_p2">ROADM 10</option>' in html
+    assert "scheduler/device_picker.js" in html

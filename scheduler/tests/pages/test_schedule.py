@@ -29,7 +29,7 @@ def test_grid_shows_holders_status_capacity_and_own_bookings(web, member, other_
     html = body(web.get(reverse("schedule")))
     assert "ROADM 10" in html and "ROADM" in html
     assert '<span class="holders">other</span><span class="cap">1/2</span>' in html
-    assert "#009e73" in html  # confirmed colour
+    assert '<span class="bar s-confirmed"></span>' in html  # confirmed colour (a class: CSP)
     assert '<col span="3" class="today">' in html  # today (Tuesday 1 Dec) is shaded
     assert "(today)" in html
     assert 'mine' in html and "your booking" in html
@@ -143,7 +143,7 @@ def test_free_cell_checkbox_is_named_by_device_day_and_slot(web, roadm, now):
     start = html.index(f'value="{value}"')
     cell = html[start:html.index("</td>", start)]
     # Columns: Mon 30 Nov is 0–2, Tue 1 Dec 3–5, Wed 2 Dec afternoon is 7.
-    assert f'aria-labelledby="d{roadm.pk} k7"' in cell
+    assert f'aria-labelledby="d{roadm.pk} k7 cell-free"' in cell
     assert f'id="d{roadm.pk}">ROADM 10</a>' in html
     assert '<th scope="col" id="k7"><span class="visually-hidden">Wed 2 Dec </span>12–18</th>' in html
 
