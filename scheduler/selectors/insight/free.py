@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from django.db.models import Count
+from django.utils import timezone
 
 from core.natural_order import natural_key
 from inventory.choices import DeviceStatus
@@ -19,7 +20,6 @@ from inventory.models import Device
 from scheduler.booking_rules import describe_window, overlap_depth
 from scheduler.constants import ACTIVE_STATUSES
 from scheduler.models import Booking, MaintenanceWindow
-from scheduler.services.booking import lab_zone
 
 FULL, MAINTENANCE, UNAVAILABLE = "full", "maintenance", "unavailable"
 
@@ -113,7 +113,7 @@ def free_for(*, start: datetime, end: datetime, device_type=None, site=None) -> 
     for device_id, w_start, w_end, reason in windows.order_by("start").values_list("device_id", "start", "end", "reason"):
         maintenance[device_id].append((w_start, w_end, reason))
 
-    tz = lab_zone()
+    tz = timezone.get_default_timezone()
     types: dict[int, TypeFreedom] = {}
     for device in briefs:
         entry = types.get(device.device_type_id) or types.setdefault(

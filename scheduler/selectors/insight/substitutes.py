@@ -9,7 +9,7 @@ cannot be booked at all or nothing fits. A fixed number of queries for any numbe
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -160,25 +160,23 @@ def brief_json(device: DeviceBrief) -> dict:
             "capacity": device.capacity}
 
 
-def conflicts_with_help(conflicts: list[dict], items: Sequence[dict]) -> list[dict]:
-    """Add `suggestions` and `next_free` to every conflict entry that names a requested item (in place).
+def conflicts_with_help(conflicts: list[dict], items: Mapping[int, dict]) -> list[dict]:
+    """Add `suggestions` and `next_free` to every conflict entry (in place).
 
-    `items` are the request's items ({device, start, end}; device an id or a Device), indexed by the
-    entries' `item`. Entries whose reason no other device or time can cure get [] and None.
+    `items` maps an entry's `item` index to the requested {device, start, end} (device an id or a
+    Device). Entries whose reason no other device or time can cure get [] and None.
     """
     wanted = []
     for entry in conflicts:
-        index = entry.get("item")
         entry.setdefault("suggestions", [])
         entry.setdefault("next_free", None)
-        if entry.get("reason") in HELPABLE_REASONS and isinstance(index, int) and 0 <= index < len(items):
-            item = items[index]
-            device = item["device"]
-            wanted.append((entry, AskedItem(getattr(device, "pk", device), item["start"], item["end"])))
+        item = items.get(entry.get("item")) if entry.get("reason") in HELPABLE_REASONS else None
+        if item is not None:
+            wanted.append((entry, AskedItem(getattr(item["device"], "pk", item["device"]), item["start"], item["end"])))
     if not wanted:
         return conflicts
     # Devices asked by other items for overlapping windows are not offered as substitutes.
-    asked = [(getattr(i["device"], "pk", i["device"]), i["start"], i["end"]) for i in items]
+    asked = [(getattr(i["device"], "pk", i["device"]), i["start"], i["end"]) for i in items.values()]
     exclude = [{d for d, s, e in asked if s < w.end and e > w.start} for _, w in wanted]
     helps = refusal_help(items=[w for _, w in wanted], exclude=exclude)
     for (entry, _), help_ in zip(wanted, helps, strict=True):
