@@ -8,7 +8,7 @@ excluded; see utilization.py).
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from core import clock
 from scheduler.cart import SLOTS
@@ -72,7 +72,8 @@ def heatmap_cells(*, first_day: date, days: int) -> list[tuple[int, str, datetim
         day = first_day + timedelta(days=n)
         for slot in SLOTS:
             start, end = slot.window(day, tz)
-            cells.append((day.weekday(), slot.key, start, end))
+            # In UTC: subtracting two times of one zone would give wall-clock, not elapsed, hours.
+            cells.append((day.weekday(), slot.key, start.astimezone(UTC), end.astimezone(UTC)))
     return cells
 
 

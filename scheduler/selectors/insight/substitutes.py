@@ -82,7 +82,8 @@ def _reason(asked: DeviceBrief, candidate: DeviceBrief, item: AskedItem, tz) -> 
         extra = f" (asked {asked.ports})" if candidate.ports != asked.ports else ""
         parts.append(f"{candidate.ports} switch port{'s' if candidate.ports != 1 else ''}{extra}")
     parts.append(f"free {describe_window(item.start, item.end, tz)}")
-    return ", ".join(parts).capitalize()
+    text = ", ".join(parts)
+    return text[0].upper() + text[1:]
 
 
 def refusal_help(*, items: Sequence[AskedItem], exclude: Sequence[set[int]] | None = None,
