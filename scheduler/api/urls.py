@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter, SimpleRouter
 
-from scheduler.api import views, views_read
+from scheduler.api import views, views_insight, views_read
 
 app_name = "scheduler-api"
 
@@ -25,3 +25,9 @@ urlpatterns += [
     *read_router.urls,
 ]
 # --- end of read side ---
+
+# --- insight: what is free, demand (scheduler/api/views_insight.py) ---
+urlpatterns += [
+    path("free/", views_insight.FreeView.as_view(), name="free"),
+    path("demand/", views_insight.DemandView.as_view(), name="demand"),
+]

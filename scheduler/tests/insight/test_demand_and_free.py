@@ -56,7 +56,7 @@ def test_free_lists_each_device_once_with_its_reason():
     full = device("ROADM 2", "ROADM", 2, site="Main lab", ports=2)
     free = device("ROADM 3", "ROADM", 2, site="Annex", ports=2)
     maint = device("ROADM 4", "ROADM", 2, ports=2)
-    broken = device("ROADM 5", "ROADM", 2, status="unavailable")
+    device("ROADM 5", "ROADM", 2, status="unavailable")
     alice = BookingGroupFactory(owner__username="alice").owner
     book(shared, utc(2, 9), utc(2, 11), owner=alice)
     book(full, utc(2, 10), utc(2, 11), owner=alice)
