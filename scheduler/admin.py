@@ -17,7 +17,7 @@ from django.utils.html import format_html
 
 from core import clock
 from core.exceptions import ApplicationError, RuleConflict
-from core.roles import is_lab_manager
+from core.roles import can_decide_bookings, is_lab_manager
 from core.services.audit import audit_log
 from scheduler.choices import STATUS_COLORS
 from scheduler.models import Booking, BookingGroup, BookingPolicy, MaintenanceWindow
@@ -118,6 +118,9 @@ class BookingGroupAdmin(admin.ModelAdmin):
         return False  # sessions are requested through the API or the pages, which check the rules
 
     def has_decide_permission(self, request):
+        return can_decide_bookings(request.user)
+
+    def has_manage_permission(self, request):
         return is_lab_manager(request.user)
 
     @admin.action(description="Approve the selected sessions (all their undecided bookings)", permissions=["decide"])
@@ -128,7 +131,7 @@ class BookingGroupAdmin(admin.ModelAdmin):
     def reject_sessions(self, request, queryset):
         _run_each(self, request, queryset, booking_services.booking_group_reject, "Rejected")
 
-    @admin.action(description="Cancel the selected sessions", permissions=["decide"])
+    @admin.action(description="Cancel the selected sessions", permissions=["manage"])
     def cancel_sessions(self, request, queryset):
         _run_each(self, request, queryset, booking_services.booking_group_cancel, "Cancelled")
 
@@ -171,6 +174,9 @@ class BookingAdmin(admin.ModelAdmin):
         return False  # cancel instead: the history of requests and decisions stays
 
     def has_decide_permission(self, request):
+        return can_decide_bookings(request.user)
+
+    def has_manage_permission(self, request):
         return is_lab_manager(request.user)
 
     @admin.action(description="Approve the selected bookings", permissions=["decide"])
@@ -181,7 +187,7 @@ class BookingAdmin(admin.ModelAdmin):
     def reject_bookings(self, request, queryset):
         _run_each(self, request, queryset.select_related("device"), booking_services.booking_reject, "Rejected")
 
-    @admin.action(description="Cancel the selected bookings", permissions=["decide"])
+    @admin.action(description="Cancel the selected bookings", permissions=["manage"])
     def cancel_bookings(self, request, queryset):
         _run_each(self, request, queryset.select_related("device"), booking_services.booking_cancel, "Cancelled")
 

@@ -45,7 +45,12 @@ class Booking(models.Model):
 
     class Meta:
         ordering = ["start", "id"]
-        permissions = [("decide_booking", "Can approve and reject booking requests")]
+        permissions = [
+            ("decide_booking", "Can approve and reject booking requests"),
+            ("manage_bookings", "Can cancel any booking and manage the lab's sessions (lab manager)"),
+            ("view_reports", "Can see the usage reports"),
+            ("export_data", "Can export bookings and reports as CSV"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(start__lt=models.F("end")), name="%(app_label)s_%(class)s_start_before_end"),
         ]
@@ -113,6 +118,8 @@ class BookingPolicy(models.Model):
     past_grace = models.DurationField(default=timedelta(minutes=5), help_text="How far in the past a start may lie.")
     reminder_before_start = models.DurationField(default=timedelta(hours=1))
     reminder_before_end = models.DurationField(default=timedelta(hours=1))
+    approval_target = models.DurationField(
+        default=timedelta(hours=24), help_text="How long a request should wait at most for a decision (reports).")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -139,6 +146,8 @@ class BookingPolicy(models.Model):
             value = getattr(self, name)
             if value is not None and value <= timedelta(0):
                 errors[name] = "Must be longer than zero."
+        if self.approval_target is not None and self.approval_target <= timedelta(0):
+            errors["approval_target"] = "Must be longer than zero."
         for name in ("past_grace", "reminder_before_start", "reminder_before_end"):
             value = getattr(self, name)
             if value is not None and value < timedelta(0):

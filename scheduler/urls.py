@@ -10,6 +10,7 @@ urlpatterns = [
     path("cart/cells/", schedule.cart_add_cells, name="cart-add-cells"),
     path("cart/range/", cart.cart_add_range, name="cart-add-range"),
     path("cart/items/<int:index>/remove/", cart.cart_remove, name="cart-remove"),
+    path("cart/items/<int:index>/replace/", cart.cart_replace, name="cart-replace"),
     path("cart/clear/", cart.cart_clear, name="cart-clear"),
     path("cart/submit/", cart.cart_submit, name="cart-submit"),
     path("users/suggestions/", cart.user_suggestions, name="user-suggestions"),

@@ -1,6 +1,6 @@
 from django import template
 
-from core.roles import is_lab_manager
+from core.roles import can_decide_bookings
 from scheduler.choices import STATUS_COLORS
 from scheduler.selectors.bookings import admin_dashboard
 
@@ -12,6 +12,6 @@ def scheduler_dashboard(context):
     """The booking dashboard on the admin index, for lab managers."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    if not is_lab_manager(user):
+    if not (can_decide_bookings(user) or (user and user.has_perm("scheduler.view_reports"))):
         return {"show": False}
     return {"show": True, "dash": admin_dashboard(), "colors": STATUS_COLORS}
