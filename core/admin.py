@@ -124,6 +124,37 @@ class AuditEventAdmin(ReadOnlyAdmin):
     fields = ("created_at", "actor", "action", "target_type", "target_id", "target_repr", "data")
     readonly_fields = fields
 
+    def get_urls(self):
+        from django.urls import path
+
+        return [path("export/", self.admin_site.admin_view(self.export_view), name="core_auditevent_export"), *super().get_urls()]
+
+    def export_view(self, request):
+        """The audit log as filtered in the list, as CSV; the export itself is audited."""
+        import csv
+
+        from django.core.exceptions import PermissionDenied
+        from django.http import HttpResponse
+        from django.utils import timezone
+
+        from core import clock
+
+        if not (self.has_view_permission(request) and request.user.has_perm("core.export_auditevent")):
+            raise PermissionDenied
+        events = self.get_changelist_instance(request).get_queryset(request).select_related("actor")
+        rows = [[e.pk, timezone.localtime(e.created_at).isoformat(), e.actor.username if e.actor else "", e.action,
+                 e.target_type, e.target_id, e.target_repr, json.dumps(e.data, ensure_ascii=False, sort_keys=True)]
+                for e in events]
+        with transaction.atomic():
+            audit_log(actor=request.user, action="core.auditevent.exported",
+                      data={"rows": len(rows), "filters": {k: v for k, v in request.GET.items() if k != "o"}})
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="audit-log-{clock.now():%Y%m%d-%H%M%S}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["id", "time", "actor", "action", "target type", "target id", "target", "data"])
+        writer.writerows(rows)
+        return response
+
 
 # --- Notification outbox (helper "notify") -----------------------------------------------------
 

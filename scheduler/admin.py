@@ -179,6 +179,28 @@ class BookingAdmin(admin.ModelAdmin):
     def has_manage_permission(self, request):
         return is_lab_manager(request.user)
 
+    def get_urls(self):
+        from django.urls import path
+
+        from scheduler import admin_reports
+
+        return [
+            path("reports/", self.admin_site.admin_view(admin_reports.reports_view), name="scheduler_reports"),
+            path("export/", self.admin_site.admin_view(self.export_view), name="scheduler_booking_export"),
+            *super().get_urls(),
+        ]
+
+    def export_view(self, request):
+        """The booking list with the changelist's current filters and search, as CSV."""
+        from django.core.exceptions import PermissionDenied
+
+        from scheduler import admin_reports
+
+        if not (self.has_view_permission(request) and request.user.has_perm("scheduler.export_data")):
+            raise PermissionDenied
+        changelist = self.get_changelist_instance(request)
+        return admin_reports.bookings_csv(request, changelist.get_queryset(request))
+
     @admin.action(description="Approve the selected bookings", permissions=["decide"])
     def approve_bookings(self, request, queryset):
         _run_each(self, request, queryset.select_related("device"), booking_services.booking_approve, "Approved")

@@ -1,8 +1,13 @@
-from django import template
+from datetime import datetime, time, timedelta
 
+from django import template
+from django.utils import timezone
+
+from core import clock
 from core.roles import can_decide_bookings
 from scheduler.choices import STATUS_COLORS
 from scheduler.selectors.bookings import admin_dashboard
+from scheduler.selectors.insight.activity import dashboard_cards
 
 register = template.Library()
 
@@ -14,4 +19,9 @@ def scheduler_dashboard(context):
     user = getattr(request, "user", None)
     if not (can_decide_bookings(user) or (user and user.has_perm("scheduler.view_reports"))):
         return {"show": False}
-    return {"show": True, "dash": admin_dashboard(), "colors": STATUS_COLORS}
+    now = clock.now()
+    today = now.astimezone(timezone.get_default_timezone()).date()
+    monday = datetime.combine(today - timedelta(days=today.weekday()), time.min, tzinfo=timezone.get_default_timezone())
+    return {"show": True, "dash": admin_dashboard(), "colors": STATUS_COLORS,
+            "cards": dashboard_cards(now=now, week_start=monday),
+            "can_report": user.has_perm("scheduler.view_reports")}
