@@ -57,6 +57,19 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ("username", "email", "first_name", "last_name", "discord_id")
     inlines = [ApiTokenInline]
 
+    # Role fields a non-superuser may never set on anyone, and on themselves not at all.
+    SUPERUSER_ONLY_FIELDS = ("is_superuser", "user_permissions")
+    OWN_ROLE_FIELDS = ("groups", "is_staff", "is_superuser", "user_permissions")
+
+    def get_readonly_fields(self, request, obj=None):
+        """Nobody but a superuser grants themselves a higher role (or anyone superuser status)."""
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += [f for f in self.SUPERUSER_ONLY_FIELDS if f not in fields]
+            if obj is not None and obj.pk == request.user.pk:
+                fields += [f for f in self.OWN_ROLE_FIELDS if f not in fields]
+        return fields
+
     def get_inlines(self, request, obj):
         # A user being created has no tokens yet.
         return self.inlines if obj is not None else []
