@@ -63,7 +63,6 @@ def booked_seconds(*, cells: Sequence[Span], holes: Sequence[tuple[int, datetime
     """
     if not cells:
         return {}
-    column = KEYS[key]
     booking = connection.ops.quote_name(Booking._meta.db_table)
     device = connection.ops.quote_name(Device._meta.db_table)
     start, end = connection.ops.quote_name("start"), connection.ops.quote_name("end")
@@ -80,32 +79,32 @@ def booked_seconds(*, cells: Sequence[Span], holes: Sequence[tuple[int, datetime
         where_params += list(device_ids)
     bucket = f"CASE WHEN b.status = %s THEN '{CONFIRMED}' ELSE '{UNDECIDED}' END"
     join_device = f"JOIN {device} d ON d.id = b.device_id" if key != "device" else ""
-    cte = [f"cells (idx, cs, ce) AS (VALUES {cell_values})"]
-    params = list(cell_params)
-    booked = _seconds_between(_least(f"b.{end}", "c.ce"), _greatest(f"b.{start}", "c.cs"))
+    column_out = {"device": "b.device_id", "type": "d.device_type_id", "site": "d.site_id"}[key]
+    # The bookings of the period first (an index range), so each is matched against the cells once.
+    cte = [f"cells (idx, cs, ce) AS (VALUES {cell_values})",
+           f"bk AS MATERIALIZED (SELECT b.device_id AS device_id, {column_out} AS k, b.{start} AS bs, b.{end} AS be, "
+           f"{bucket} AS bucket FROM {booking} b {join_device} WHERE {where})"]
+    params = [*cell_params, BookingStatus.CONFIRMED, *where_params]
+    booked = _seconds_between(_least("bk.be", "c.ce"), _greatest("bk.bs", "c.cs"))
     parts = [
-        f"SELECT {column} AS k, {bucket} AS bucket, c.idx AS idx, SUM({booked}) AS secs "
-        f"FROM {booking} b {join_device} JOIN cells c ON b.{start} < c.ce AND b.{end} > c.cs "
-        f"WHERE {where} GROUP BY 1, 2, 3"
+        f"SELECT bk.k AS k, bk.bucket AS bucket, c.idx AS idx, SUM({booked}) AS secs "
+        f"FROM bk JOIN cells c ON bk.bs < c.ce AND bk.be > c.cs GROUP BY 1, 2, 3"
     ]
-    part_params = [BookingStatus.CONFIRMED, *where_params]
     if holes:
         hole_values, hole_params = _values(holes, ("bigint", "timestamptz", "timestamptz"))
-        cte.append(f"holes (device_id, hs, he) AS (VALUES {hole_values})")
-        params += hole_params
+        cte.insert(1, f"holes (device_id, hs, he) AS (VALUES {hole_values})")
+        params = [*cell_params, *hole_params, BookingStatus.CONFIRMED, *where_params]
         # Three intervals that overlap pairwise share a common part (intervals on a line).
-        cut = _seconds_between(_least(f"b.{end}", "c.ce", "h.he"), _greatest(f"b.{start}", "c.cs", "h.hs"))
+        cut = _seconds_between(_least("bk.be", "c.ce", "h.he"), _greatest("bk.bs", "c.cs", "h.hs"))
         parts.append(
-            f"SELECT {column} AS k, {bucket} AS bucket, c.idx AS idx, -SUM({cut}) AS secs "
-            f"FROM {booking} b {join_device} JOIN holes h ON h.device_id = b.device_id AND b.{start} < h.he AND b.{end} > h.hs "
-            f"JOIN cells c ON b.{start} < c.ce AND b.{end} > c.cs AND h.hs < c.ce AND h.he > c.cs "
-            f"WHERE {where} GROUP BY 1, 2, 3"
+            f"SELECT bk.k AS k, bk.bucket AS bucket, c.idx AS idx, -SUM({cut}) AS secs "
+            f"FROM bk JOIN holes h ON h.device_id = bk.device_id AND bk.bs < h.he AND bk.be > h.hs "
+            f"JOIN cells c ON bk.bs < c.ce AND bk.be > c.cs AND h.hs < c.ce AND h.he > c.cs GROUP BY 1, 2, 3"
         )
-        part_params += [BookingStatus.CONFIRMED, *where_params]
     sql = f"WITH {', '.join(cte)} " + " UNION ALL ".join(parts)
     totals: dict[tuple, float] = defaultdict(float)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params + part_params)
+        cursor.execute(sql, params)
         for k, bucket_value, idx, secs in cursor.fetchall():
             totals[(k, bucket_value, idx)] += float(secs or 0)
     return dict(totals)
