@@ -11,6 +11,7 @@ from inventory.services.demo import demo_lab_create, demo_users_ensure
 from inventory.services.setup import device_types_ensure
 from scheduler.models import Booking, BookingPolicy, MaintenanceWindow
 from scheduler.services.demo import demo_bookings_create
+from scheduler.services.demo_history import demo_history_create
 
 
 def _state() -> dict[str, int]:
@@ -36,7 +37,7 @@ class Command(BaseCommand):
     help = (
         "Prepare the database: apply migrations, create the groups 'Lab managers' and 'Lab members' with their "
         "permissions, the default device types and the booking policy. --demo also adds a demo lab (about 200 "
-        "devices on 2 sites) demo users and a few weeks of bookings around today, and prints their logins. Safe to run again: it only adds what is missing."
+        "devices on 2 sites) demo users, a few weeks of bookings around today and 12 weeks of history before them, and prints their logins. Safe to run again: it only adds what is missing."
     )
 
     def add_arguments(self, parser):
@@ -57,6 +58,7 @@ class Command(BaseCommand):
             demo_lab_create()
             users = demo_users_ensure()
             demo_bookings_create()
+            demo_history_create()
         after = _state()
 
         changes = [f"{name} {after[name] - before[name]:+d}" for name in after if after[name] != before[name]]
