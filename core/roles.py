@@ -16,7 +16,7 @@ MANAGER_APPS = ("inventory", "scheduler")
 MANAGER_CORE_CODENAMES = ("view_auditevent", "export_auditevent", "view_user")
 # Approvers decide requests and read what deciding needs, nothing else.
 APPROVER_PERMISSIONS = ("scheduler.decide_booking", "scheduler.view_booking", "scheduler.view_bookinggroup",
-                        "scheduler.view_maintenancewindow", "inventory.view_device", "inventory.view_devicetype")
+                        "scheduler.view_maintenancewindow")
 # Viewers read every admin page of the lab (and the reports) and change nothing; they export nothing.
 VIEWER_APPS = ("core", "inventory", "scheduler")
 VIEWER_EXTRA = ("scheduler.view_reports",)
