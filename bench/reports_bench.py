@@ -7,7 +7,8 @@ calls, with the SQL query count of each:
 - the utilization report over the last year (per device, type and site)
 - the demand heatmap over the last 12 weeks (all types)
 - "what is free" for the coming week (all devices)
-- substitutes and next free windows for a refused 10-item cart
+- substitutes and next free windows for a refused 10-item cart (capacity-1 devices over windows their
+  bookings fill), alone and within the whole refused booking request (checks under the lock, then help)
 
 and the query counts again after deleting half of the bookings (they must not change).
 
@@ -39,25 +40,46 @@ def main() -> None:
     from django.db import connection
 
     from core import clock
+    from core.exceptions import RuleConflict
     from inventory.models import Device
     from scheduler.models import Booking
     from scheduler.selectors.insight.demand import demand_heatmap
     from scheduler.selectors.insight.free import free_for
     from scheduler.selectors.insight.substitutes import AskedItem, refusal_help
     from scheduler.selectors.insight.utilization import utilization_report
+    from scheduler.services.booking import booking_request
 
     now = clock.now().replace(minute=0, second=0, microsecond=0)
     lab = base.build_lab(now)
     Device.objects.update(created_at=now - timedelta(days=800))  # the devices existed all along
-    devices = lab["devices"]
     week_start = now + timedelta(days=1)
-    cart = [AskedItem(d.pk, week_start + timedelta(hours=7 * n), week_start + timedelta(hours=7 * n + 4))
-            for n, d in enumerate(devices[::20][:10])]
+    # A refused 10-item cart: 10 capacity-1 devices (OSA, Server) over windows their own bookings fill.
+    held = list(Booking.objects.filter(device__device_type__default_capacity=1, status__in=["confirmed", "pending"],
+                                       start__gt=now + timedelta(days=1)).order_by("start").values_list("device_id", "start", "end"))
+    picked, seen = [], set()
+    for device_id, start, end in held:
+        if device_id not in seen:
+            seen.add(device_id)
+            picked.append((device_id, start, end))
+    picked = picked[:10]
+    cart = [AskedItem(device_id, start, end) for device_id, start, end in picked]
+    requester = lab["racers"][0]
+    items = [{"device": Device.objects.select_related("device_type").get(pk=d), "start": s, "end": e} for d, s, e in picked]
+
+    def refused_request():
+        try:
+            booking_request(requester=requester, items=items)
+        except RuleConflict as refusal:
+            assert all("suggestions" in c for c in refusal.conflicts)
+            return
+        raise AssertionError("the cart was expected to be refused")
+
     cases = [
         ("utilization, one year", lambda: utilization_report(start=now - timedelta(days=365), end=now), 300),
         ("heatmap, 12 weeks", lambda: demand_heatmap(weeks=12), 150),
         ("what is free, one week", lambda: free_for(start=week_start, end=week_start + timedelta(days=7)), 50),
         ("substitutes, 10-item cart", lambda: refusal_help(items=cart), None),
+        ("refused 10-item request", refused_request, None),
     ]
     print(f"database: {connection.vendor} ({url.split('@')[-1]}); {Device.objects.count()} devices, "
           f"{Booking.objects.count()} bookings; {args.runs} runs each")
