@@ -27,7 +27,8 @@ class FreeWindowForm(forms.Form):
     device_type = forms.ModelChoiceField(label="Type", queryset=DeviceType.objects.all(), required=False, empty_label="All types")
     site = forms.ModelChoiceField(queryset=Site.objects.all(), required=False, empty_label="All sites")
 
-    def clean_defaults(self) -> dict:
+    @staticmethod
+    def default_window() -> dict:
         """The window shown before the member picks one: this week's lab days."""
         today = clock.now().astimezone(lab_zone()).date()
         start, end = week_window(today - timedelta(days=today.weekday()))
@@ -41,8 +42,7 @@ class FreeWindowForm(forms.Form):
             monday = data["week"] - timedelta(days=data["week"].weekday())
             data["start"], data["end"] = week_window(monday)
         if not data.get("start"):
-            today = clock.now().astimezone(lab_zone()).date()
-            data["start"], data["end"] = week_window(today - timedelta(days=today.weekday()))
+            data.update(self.default_window())
         data["end"] = data.get("end") or data["start"] + timedelta(days=1)
         if data["end"] <= data["start"]:
             raise forms.ValidationError("The end must be after the start.")

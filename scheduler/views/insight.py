@@ -17,13 +17,16 @@ from scheduler.views.common import back
 
 @login_required
 def free_page(request):
-    form = FreeWindowForm(request.GET or None)
+    """Free, shared and refused devices per type for a window (this week's lab days until one is picked)."""
+    if request.GET:
+        form = FreeWindowForm(request.GET)
+        data = form.cleaned_data if form.is_valid() else None
+    else:
+        data = FreeWindowForm.default_window()
+        form = FreeWindowForm(initial={"start": timezone.localtime(data["start"]), "end": timezone.localtime(data["end"])})
     report = None
-    if not request.GET or form.is_valid():
-        data = form.cleaned_data if request.GET else FreeWindowForm({}).clean_defaults()
+    if data is not None:
         report = free_for(start=data["start"], end=data["end"], device_type=data.get("device_type"), site=data.get("site"))
-        if not request.GET:
-            form = FreeWindowForm(initial={"start": timezone.localtime(data["start"]), "end": timezone.localtime(data["end"])})
     context = {"form": form, "report": report, "nav": "free",
                "window_text": describe_window(report.start, report.end, lab_zone()) if report else ""}
     return render(request, "scheduler/free.html", context)

@@ -21,7 +21,7 @@ from scheduler.models import Booking
 Span = tuple[datetime, datetime]
 CONFIRMED, UNDECIDED = "confirmed", "pending"
 
-# The column of inventory_device (alias d) each report groups by.
+# The column each report groups by (b: the booking, d: its device).
 KEYS = {"device": "b.device_id", "type": "d.device_type_id", "site": "d.site_id"}
 
 
@@ -79,7 +79,7 @@ def booked_seconds(*, cells: Sequence[Span], holes: Sequence[tuple[int, datetime
         where_params += list(device_ids)
     bucket = f"CASE WHEN b.status = %s THEN '{CONFIRMED}' ELSE '{UNDECIDED}' END"
     join_device = f"JOIN {device} d ON d.id = b.device_id" if key != "device" else ""
-    column_out = {"device": "b.device_id", "type": "d.device_type_id", "site": "d.site_id"}[key]
+    column_out = KEYS[key]
     # The bookings of the period first (an index range), so each is matched against the cells once.
     cte = [f"cells (idx, cs, ce) AS (VALUES {cell_values})",
            f"bk AS MATERIALIZED (SELECT b.device_id AS device_id, {column_out} AS k, b.{start} AS bs, b.{end} AS be, "
