@@ -151,3 +151,17 @@ def test_cart_offers_use_this_instead(member):
         assert "Use this instead" not in client.get("/cart/").content.decode()
         assert client.post("/cart/items/5/replace/", {"device": spare.pk}).status_code == 302
         assert client.post("/cart/items/0/replace/", {"device": "x"}).status_code == 302
+
+
+def test_preview_gives_refused_items_the_same_help(member_client):
+    with clock.frozen(utc(1, 9)):
+        asked = device("ROADM 1", "ROADM", 1, site="Main lab")
+        spare = device("ROADM 2", "ROADM", 1, site="Main lab")
+        book(asked, utc(3, 10), utc(3, 12))
+        rows = member_client.post(GROUPS + "preview/", {"items": [
+            {"device": asked.pk, "start": "2026-12-03T10:00:00Z", "end": "2026-12-03T12:00:00Z"},
+            {"device": spare.pk, "start": "2026-12-04T10:00:00Z", "end": "2026-12-04T12:00:00Z"},
+        ]}, format="json").json()
+    assert [(r["outcome"], [s["device"]["name"] for s in r["suggestions"]]) for r in rows] == [
+        ("refused", ["ROADM 2"]), ("free", [])]
+    assert rows[0]["next_free"]["start"] == "2026-12-03T12:00:00+00:00" and rows[1]["next_free"] is None
