@@ -35,8 +35,8 @@ def _state() -> dict[str, int]:
 
 class Command(BaseCommand):
     help = (
-        "Prepare the database: apply migrations, create the groups 'Lab managers' and 'Lab members' with their "
-        "permissions, the default device types and the booking policy. --demo also adds a demo lab (about 200 "
+        "Prepare the database: apply migrations, create the groups 'Lab managers', 'Lab members', 'Approvers' and 'Viewers' "
+        "with their permissions, the default device types and the booking policy. --demo also adds a demo lab (about 200 "
         "devices on 2 sites) demo users, a few weeks of bookings around today and 12 weeks of history before them, and prints their logins. Safe to run again: it only adds what is missing."
     )
 
