@@ -10,13 +10,13 @@ VIEWERS = "Viewers"
 # Groups whose members work in the admin (joining one grants staff status).
 STAFF_GROUPS = (LAB_MANAGERS, APPROVERS, VIEWERS)
 
-# Lab managers get every permission of these apps (inventory writes, booking decisions, ...).
+# Lab managers get every permission of these apps (inventory writes, decisions, ...).
 MANAGER_APPS = ("inventory", "scheduler")
 # ...and these individual ones of core.
 MANAGER_CORE_CODENAMES = ("view_auditevent", "export_auditevent", "view_user")
-# Approvers decide requests and read what deciding needs, nothing else.
-APPROVER_PERMISSIONS = ("scheduler.decide_booking", "scheduler.view_booking", "scheduler.view_bookinggroup",
-                        "scheduler.view_maintenancewindow")
+# Approvers decide requests and read the scheduler's records (what deciding needs), nothing else.
+APPROVER_APP = "scheduler"
+APPROVER_CODENAME_PREFIXES = ("decide_", "view_")
 # Viewers read every admin page of the lab (and the reports) and change nothing; they export nothing.
 VIEWER_APPS = ("core", "inventory", "scheduler")
 VIEWER_EXTRA = ("scheduler.view_reports",)
@@ -39,7 +39,9 @@ def roles_ensure() -> dict[str, int]:
     granted = {LAB_MANAGERS: len(wanted), LAB_MEMBERS: members.permissions.count()}
     viewer_perms = set(Permission.objects.filter(content_type__app_label__in=VIEWER_APPS, codename__startswith="view_"))
     viewer_perms |= set(_permissions(VIEWER_EXTRA))
-    for name, perms in ((APPROVERS, set(_permissions(APPROVER_PERMISSIONS))), (VIEWERS, viewer_perms)):
+    approver_perms = {p for p in Permission.objects.filter(content_type__app_label=APPROVER_APP)
+                      if p.codename.startswith(APPROVER_CODENAME_PREFIXES) and p.codename != "view_reports"}
+    for name, perms in ((APPROVERS, approver_perms), (VIEWERS, viewer_perms)):
         group, _ = Group.objects.get_or_create(name=name)
         if set(group.permissions.all()) != perms:
             group.permissions.set(perms)
@@ -56,12 +58,12 @@ def _permissions(dotted: tuple[str, ...]):
 
 
 def is_lab_manager(user) -> bool:
-    """Lab managers (and superusers) manage every session: cancel, maintenance, and deciding too."""
-    return bool(user and user.is_authenticated and (user.is_superuser or user.has_perm("scheduler.manage_bookings")))
+    """Lab managers (and superusers) run the lab: they cancel anyone's requests, plan maintenance, decide."""
+    return bool(user and user.is_authenticated and (user.is_superuser or user.has_perm("scheduler.manage_lab")))
 
 
-def can_decide_bookings(user) -> bool:
-    """Lab managers and approvers see every session and approve or reject requests."""
+def can_decide_requests(user) -> bool:
+    """Lab managers and approvers see every request and approve or reject them."""
     return bool(user and user.is_authenticated and (user.is_superuser or user.has_perm("scheduler.decide_booking")))
 
 

@@ -17,7 +17,7 @@ from django.utils.html import format_html
 
 from core import clock
 from core.exceptions import ApplicationError, RuleConflict
-from core.roles import can_decide_bookings, is_lab_manager
+from core.roles import can_decide_requests, is_lab_manager
 from core.services.audit import audit_log
 from scheduler.choices import STATUS_COLORS
 from scheduler.models import Booking, BookingGroup, BookingPolicy, MaintenanceWindow
@@ -118,7 +118,7 @@ class BookingGroupAdmin(admin.ModelAdmin):
         return False  # sessions are requested through the API or the pages, which check the rules
 
     def has_decide_permission(self, request):
-        return can_decide_bookings(request.user)
+        return can_decide_requests(request.user)
 
     def has_manage_permission(self, request):
         return is_lab_manager(request.user)
@@ -174,7 +174,7 @@ class BookingAdmin(admin.ModelAdmin):
         return False  # cancel instead: the history of requests and decisions stays
 
     def has_decide_permission(self, request):
-        return can_decide_bookings(request.user)
+        return can_decide_requests(request.user)
 
     def has_manage_permission(self, request):
         return is_lab_manager(request.user)

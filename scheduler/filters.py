@@ -6,7 +6,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from core.roles import can_decide_bookings
+from core.roles import can_decide_requests
 from scheduler.choices import BookingStatus
 from scheduler.models import Booking, BookingGroup, MaintenanceWindow
 from scheduler.selectors.bookings import booking_group_ids_of
@@ -53,7 +53,7 @@ def _mine(filterset, queryset, field: str, value):
     if value is None:
         return queryset
     user = filterset.request.user
-    if not can_decide_bookings(user):
+    if not can_decide_requests(user):
         return queryset if value else queryset.none()
     mine = Q(**{f"{field}__in": booking_group_ids_of(user=user)})
     return queryset.filter(mine) if value else queryset.exclude(mine)

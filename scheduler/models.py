@@ -47,7 +47,7 @@ class Booking(models.Model):
         ordering = ["start", "id"]
         permissions = [
             ("decide_booking", "Can approve and reject booking requests"),
-            ("manage_bookings", "Can cancel any booking and manage the lab's sessions (lab manager)"),
+            ("manage_lab", "Can cancel any booking, plan maintenance and run the lab (lab manager)"),
             ("view_reports", "Can see the usage reports"),
             ("export_data", "Can export bookings and reports as CSV"),
         ]

@@ -4,7 +4,7 @@ from django import template
 from django.utils import timezone
 
 from core import clock
-from core.roles import can_decide_bookings
+from core.roles import can_decide_requests
 from scheduler.choices import STATUS_COLORS
 from scheduler.selectors.bookings import admin_dashboard
 from scheduler.selectors.insight.activity import dashboard_cards
@@ -17,7 +17,7 @@ def scheduler_dashboard(context):
     """The booking dashboard on the admin index, for lab managers."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    if not (can_decide_bookings(user) or (user and user.has_perm("scheduler.view_reports"))):
+    if not (can_decide_requests(user) or (user and user.has_perm("scheduler.view_reports"))):
         return {"show": False}
     now = clock.now()
     today = now.astimezone(timezone.get_default_timezone()).date()
