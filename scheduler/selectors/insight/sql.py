@@ -1,15 +1,16 @@
 """Booked seconds summed in the database, per group key, status bucket and time cell.
 
 One statement, whatever the number of bookings: the cells (time windows) and the holes (spans in
-which a device could not be booked, see `calendar.py`) go in as VALUES lists, bookings are joined
-to the cells they overlap, and the parts of bookings that fall into holes are subtracted, so a
-booking cut by maintenance or running past a device's retirement only counts its bookable part.
-Holes of one device are disjoint, so nothing is subtracted twice.
+which a device could not be booked, see `calendar.py`) go in as VALUES lists, the bookings of the
+period are read once (an index range on start/end) with their times as epoch seconds, matched to
+the cells they overlap with integer comparisons, and the parts that fall into holes are
+subtracted, so a booking cut by maintenance or running past a device's retirement only counts its
+bookable part. Holes of one device are disjoint, so nothing is subtracted twice.
 """
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db import connection
 
@@ -25,11 +26,11 @@ CONFIRMED, UNDECIDED = "confirmed", "pending"
 KEYS = {"device": "b.device_id", "type": "d.device_type_id", "site": "d.site_id"}
 
 
-def _seconds_between(later: str, earlier: str) -> str:
-    """SQL for the whole seconds from `earlier` to `later` (both timestamp expressions)."""
+def _epoch(column: str) -> str:
+    """SQL for a timestamp column as whole seconds since 1970 (UTC)."""
     if connection.vendor == "postgresql":
-        return f"EXTRACT(EPOCH FROM ({later} - {earlier}))"
-    return f"(CAST(strftime('%%s', {later}) AS INTEGER) - CAST(strftime('%%s', {earlier}) AS INTEGER))"
+        return f"CAST(EXTRACT(EPOCH FROM {column}) AS BIGINT)"
+    return f"CAST(strftime('%%s', {column}) AS INTEGER)"
 
 
 def _least(*args: str) -> str:
@@ -40,18 +41,14 @@ def _greatest(*args: str) -> str:
     return f"{'GREATEST' if connection.vendor == 'postgresql' else 'MAX'}({', '.join(args)})"
 
 
-def _moment(value: datetime):
-    return connection.ops.adapt_datetimefield_value(value)
+def _seconds(value: datetime) -> int:
+    return int(value.astimezone(UTC).timestamp())
 
 
-def _values(rows: Sequence[tuple], casts: Sequence[str]) -> tuple[str, list]:
-    """A VALUES list with one placeholder per value (cast on PostgreSQL so the column types are known)."""
-    pg = connection.vendor == "postgresql"
-    row_sql = "(" + ", ".join(f"CAST(%s AS {c})" if pg else "%s" for c in casts) + ")"
-    params = []
-    for row in rows:
-        params += [_moment(v) if isinstance(v, datetime) else v for v in row]
-    return ", ".join([row_sql] * len(rows)), params
+def _values(rows: Sequence[tuple[int, int, int]]) -> tuple[str, list]:
+    """A VALUES list of integer triples (cast on PostgreSQL so the column types are known)."""
+    cell = "(CAST(%s AS BIGINT), CAST(%s AS BIGINT), CAST(%s AS BIGINT))" if connection.vendor == "postgresql" else "(%s, %s, %s)"
+    return ", ".join([cell] * len(rows)), [v for row in rows for v in row]
 
 
 def booked_seconds(*, cells: Sequence[Span], holes: Sequence[tuple[int, datetime, datetime]] = (),
@@ -61,47 +58,44 @@ def booked_seconds(*, cells: Sequence[Span], holes: Sequence[tuple[int, datetime
     `bucket` is "confirmed" or "pending" (pending and conflicting: undecided requests). Shared
     bookings each count their own time (capacity is the denominator's business).
     """
-    if not cells:
+    if not cells or (device_ids is not None and not device_ids):
         return {}
     booking = connection.ops.quote_name(Booking._meta.db_table)
     device = connection.ops.quote_name(Device._meta.db_table)
     start, end = connection.ops.quote_name("start"), connection.ops.quote_name("end")
-    cell_values, cell_params = _values([(i, s, e) for i, (s, e) in enumerate(cells)], ("integer", "timestamptz", "timestamptz"))
+    cell_values, cell_params = _values([(i, _seconds(s), _seconds(e)) for i, (s, e) in enumerate(cells)])
     hull = (min(s for s, _ in cells), max(e for _, e in cells))
     statuses = list(ACTIVE_STATUSES)
-    status_sql = ", ".join(["%s"] * len(statuses))
-    where = f"b.status IN ({status_sql}) AND b.{start} < %s AND b.{end} > %s"
-    where_params = [*statuses, _moment(hull[1]), _moment(hull[0])]
+    where = f"b.status IN ({', '.join(['%s'] * len(statuses))}) AND b.{start} < %s AND b.{end} > %s"
+    where_params = [*statuses, connection.ops.adapt_datetimefield_value(hull[1]),
+                    connection.ops.adapt_datetimefield_value(hull[0])]
     if device_ids is not None:
-        if not device_ids:
-            return {}
         where += f" AND b.device_id IN ({', '.join(['%s'] * len(device_ids))})"
         where_params += list(device_ids)
     bucket = f"CASE WHEN b.status = %s THEN '{CONFIRMED}' ELSE '{UNDECIDED}' END"
     join_device = f"JOIN {device} d ON d.id = b.device_id" if key != "device" else ""
-    column_out = KEYS[key]
-    # The bookings of the period first (an index range), so each is matched against the cells once.
-    cte = [f"cells (idx, cs, ce) AS (VALUES {cell_values})",
-           f"bk AS MATERIALIZED (SELECT b.device_id AS device_id, {column_out} AS k, b.{start} AS bs, b.{end} AS be, "
-           f"{bucket} AS bucket FROM {booking} b {join_device} WHERE {where})"]
-    params = [*cell_params, BookingStatus.CONFIRMED, *where_params]
-    booked = _seconds_between(_least("bk.be", "c.ce"), _greatest("bk.bs", "c.cs"))
+    ctes = [f"cells (idx, cs, ce) AS (VALUES {cell_values})"]
+    params = list(cell_params)
+    if holes:
+        hole_values, hole_params = _values([(pk, _seconds(s), _seconds(e)) for pk, s, e in holes])
+        ctes.append(f"holes (device_id, hs, he) AS (VALUES {hole_values})")
+        params += hole_params
+    # The period's bookings once, as integers: every comparison below is on numbers, not timestamps.
+    ctes.append(f"bk AS MATERIALIZED (SELECT b.device_id AS device_id, {KEYS[key]} AS k, {_epoch('b.' + start)} AS bs, "
+                f"{_epoch('b.' + end)} AS be, {bucket} AS bucket FROM {booking} b {join_device} WHERE {where})")
+    params += [BookingStatus.CONFIRMED, *where_params]
     parts = [
-        f"SELECT bk.k AS k, bk.bucket AS bucket, c.idx AS idx, SUM({booked}) AS secs "
+        f"SELECT bk.k, bk.bucket, c.idx, SUM({_least('bk.be', 'c.ce')} - {_greatest('bk.bs', 'c.cs')}) "
         f"FROM bk JOIN cells c ON bk.bs < c.ce AND bk.be > c.cs GROUP BY 1, 2, 3"
     ]
     if holes:
-        hole_values, hole_params = _values(holes, ("bigint", "timestamptz", "timestamptz"))
-        cte.insert(1, f"holes (device_id, hs, he) AS (VALUES {hole_values})")
-        params = [*cell_params, *hole_params, BookingStatus.CONFIRMED, *where_params]
         # Three intervals that overlap pairwise share a common part (intervals on a line).
-        cut = _seconds_between(_least("bk.be", "c.ce", "h.he"), _greatest("bk.bs", "c.cs", "h.hs"))
         parts.append(
-            f"SELECT bk.k AS k, bk.bucket AS bucket, c.idx AS idx, -SUM({cut}) AS secs "
+            f"SELECT bk.k, bk.bucket, c.idx, -SUM({_least('bk.be', 'c.ce', 'h.he')} - {_greatest('bk.bs', 'c.cs', 'h.hs')}) "
             f"FROM bk JOIN holes h ON h.device_id = bk.device_id AND bk.bs < h.he AND bk.be > h.hs "
             f"JOIN cells c ON bk.bs < c.ce AND bk.be > c.cs AND h.hs < c.ce AND h.he > c.cs GROUP BY 1, 2, 3"
         )
-    sql = f"WITH {', '.join(cte)} " + " UNION ALL ".join(parts)
+    sql = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(parts)
     totals: dict[tuple, float] = defaultdict(float)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
