@@ -7,6 +7,7 @@ from django import forms
 from core import clock
 from inventory.models import Device, DeviceType, Site
 from scheduler.cart import lab_zone
+from scheduler.selectors.availability import grid_ceil, policy_read
 from scheduler.selectors.insight.demand import DEFAULT_WEEKS, MAX_WEEKS
 from scheduler.validators import validate_lab_date
 
@@ -15,9 +16,12 @@ MAX_WINDOW = timedelta(days=31)
 
 
 def week_window(monday) -> tuple[datetime, datetime]:
-    """Monday 07:00 to the next Monday 07:00 on the lab's clock (the lab days of a week)."""
+    """The lab days of a week (Monday 07:00 to the next Monday 07:00), from the next slot of the grid when
+    the week has begun: a window in the past could not be booked."""
     tz = lab_zone()
-    return (datetime.combine(monday, time(7), tzinfo=tz), datetime.combine(monday + timedelta(days=7), time(7), tzinfo=tz))
+    start, end = datetime.combine(monday, time(7), tzinfo=tz), datetime.combine(monday + timedelta(days=7), time(7), tzinfo=tz)
+    upcoming = grid_ceil(clock.now(), policy_read().slot_minutes, tz).astimezone(tz)
+    return (upcoming if start < upcoming < end else start), end
 
 
 class FreeWindowForm(forms.Form):

@@ -21,6 +21,10 @@ def free_page(request):
     if request.GET:
         form = FreeWindowForm(request.GET)
         data = form.cleaned_data if form.is_valid() else None
+        if data is not None and not request.GET.get("start"):
+            # Show the window that was worked out (from ?week=) in the fields.
+            form = FreeWindowForm(initial={"start": timezone.localtime(data["start"]), "end": timezone.localtime(data["end"]),
+                                           "device_type": data.get("device_type"), "site": data.get("site")})
     else:
         data = FreeWindowForm.default_window()
         form = FreeWindowForm(initial={"start": timezone.localtime(data["start"]), "end": timezone.localtime(data["end"])})

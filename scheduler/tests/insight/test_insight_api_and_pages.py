@@ -96,9 +96,13 @@ def test_week_schedule_links_to_what_is_free(member):
     with clock.frozen(utc(2, 9)):
         page = client.get("/", {"week": "2026-12-02"}).content.decode()
     assert 'href="/free/?week=2026-11-30"' in page
-    with clock.frozen(utc(2, 9)):
-        free_page = client.get("/free/", {"week": "2026-11-30"})
-    assert free_page.context["report"].start == utc(30, 7, month=11)
+    with clock.frozen(utc(2, 9, minute=10)):
+        this_week = client.get("/free/", {"week": "2026-11-30"})
+        next_week = client.get("/free/", {"week": "2026-12-07"})
+    # The week has begun: the window starts at the next slot of the grid, not in the past.
+    assert (this_week.context["report"].start, this_week.context["report"].end) == (utc(2, 9, minute=30), utc(7, 7))
+    assert (next_week.context["report"].start, next_week.context["report"].end) == (utc(7, 7), utc(14, 7))
+    assert 'value="2026-12-07T07:00"' in next_week.content.decode()  # the fields show the window
 
 
 def test_demand_page_agrees_with_the_api(member, member_client):
