@@ -1,13 +1,19 @@
 """Admin for accounts, API tokens (view and revoke), the read-only audit log and the notification outbox."""
 
+import csv
 import json
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import HttpResponse
+from django.urls import path
+from django.utils import timezone
 from django.utils.html import format_html
 
+from core import clock
 from core.models import ApiToken, AuditEvent, Notification, User
 from core.services.audit import audit_log
 from core.services.notifications import notification_retry
@@ -138,20 +144,10 @@ class AuditEventAdmin(ReadOnlyAdmin):
     readonly_fields = fields
 
     def get_urls(self):
-        from django.urls import path
-
         return [path("export/", self.admin_site.admin_view(self.export_view), name="core_auditevent_export"), *super().get_urls()]
 
     def export_view(self, request):
         """The audit log as filtered in the list, as CSV; the export itself is audited."""
-        import csv
-
-        from django.core.exceptions import PermissionDenied
-        from django.http import HttpResponse
-        from django.utils import timezone
-
-        from core import clock
-
         if not (self.has_view_permission(request) and request.user.has_perm("core.export_auditevent")):
             raise PermissionDenied
         events = self.get_changelist_instance(request).get_queryset(request).select_related("actor")

@@ -8,10 +8,10 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Min
 from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -19,6 +19,7 @@ from core import clock
 from core.exceptions import ApplicationError, RuleConflict
 from core.roles import can_decide_requests, is_lab_manager
 from core.services.audit import audit_log
+from scheduler import admin_reports
 from scheduler.choices import STATUS_COLORS
 from scheduler.models import Booking, BookingGroup, BookingPolicy, MaintenanceWindow
 from scheduler.services import booking as booking_services
@@ -180,10 +181,6 @@ class BookingAdmin(admin.ModelAdmin):
         return is_lab_manager(request.user)
 
     def get_urls(self):
-        from django.urls import path
-
-        from scheduler import admin_reports
-
         return [
             path("reports/", self.admin_site.admin_view(admin_reports.reports_view), name="scheduler_reports"),
             path("export/", self.admin_site.admin_view(self.export_view), name="scheduler_booking_export"),
@@ -192,10 +189,6 @@ class BookingAdmin(admin.ModelAdmin):
 
     def export_view(self, request):
         """The booking list with the changelist's current filters and search, as CSV."""
-        from django.core.exceptions import PermissionDenied
-
-        from scheduler import admin_reports
-
         if not (self.has_view_permission(request) and request.user.has_perm("scheduler.export_data")):
             raise PermissionDenied
         changelist = self.get_changelist_instance(request)

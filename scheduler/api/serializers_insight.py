@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from core import clock
 from scheduler.api.serializers import LabDateTimeField
+from scheduler.cart import SLOTS
 from scheduler.selectors.insight.demand import DEFAULT_WEEKS, MAX_WEEKS
 from scheduler.validators import MAX_ID
 
@@ -106,6 +107,4 @@ class HeatmapSerializer(serializers.Serializer):
     types = TypeHeatmapSerializer(many=True)
 
     def get_slots(self, heatmap) -> list[dict]:
-        from scheduler.cart import SLOTS
-
         return [{"key": s.key, "label": s.label} for s in SLOTS]

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from scheduler.booking_rules import describe_window
-from scheduler.cart import Cart, lab_zone
+from scheduler.cart import SLOTS, SLOTS_BY_KEY, Cart, lab_zone
 from scheduler.charts import HEAT_LEGEND, heatmap_svg, percent
 from scheduler.forms_insight import CartAddOneForm, DemandForm, FreeWindowForm
 from scheduler.selectors.insight.demand import DEFAULT_WEEKS, demand_heatmap
@@ -76,12 +76,8 @@ WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturd
 
 
 def _cell_name(cell) -> str:
-    from scheduler.cart import SLOTS_BY_KEY
-
     return f"{WEEKDAY_NAMES[cell.weekday]} {SLOTS_BY_KEY[cell.slot].label}"
 
 
 def _table_rows(heat) -> list[dict]:
-    from scheduler.cart import SLOTS
-
     return [{"slot": slot.label, "cells": [percent(heat.cell(day, slot.key).share) for day in range(7)]} for slot in SLOTS]
