@@ -1,8 +1,9 @@
 """Who may do what: every admin action, export and API write against each role.
 
 Each case runs against a fresh lab and reports whether the change (or the download) happened; the
-expected set of roles is the contract ("Approvers" decide and nothing else, "Viewers" change and
-export nothing, "Lab managers" do everything, members only their own bookings).
+expected set of roles is the contract ("Approvers" decide and nothing else, "Viewers" change
+nothing and export only the device list, "Lab managers" do everything, members only their own
+bookings; revoking someone else's API token is left to superusers).
 """
 
 from datetime import timedelta
@@ -12,10 +13,11 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from core import clock
-from core.models import AuditEvent, Notification
+from core.models import ApiToken, AuditEvent, Notification
 from core.roles import APPROVERS, LAB_MANAGERS, LAB_MEMBERS, VIEWERS
+from core.services.tokens import token_create
 from core.tests.factories import UserFactory
-from inventory.models import Device, Tag
+from inventory.models import Device, DeviceType, Manufacturer, Port, Site, Tag
 from scheduler.models import Booking, BookingPolicy, MaintenanceWindow
 from scheduler.tests.conftest import request_one
 from scheduler.tests.insight.lab import device, utc
@@ -37,8 +39,10 @@ def world(groups):
         window = MaintenanceWindow.objects.create(device=roadm, start=utc(20, 7), end=utc(20, 12))
         failed = Notification.objects.create(event="x", destination="admin", payload={}, status="failed")
         BookingPolicy.load()
+        token, _ = token_create(user=owner, name="scripts")
+        tag = Tag.objects.create(name="old-tag")
     return {"roadm": roadm, "booking": booking, "confirmed": confirmed, "window": window, "failed": failed,
-            "group": booking.group}
+            "group": booking.group, "confirmed_group": confirmed.group, "token": token, "tag": tag}
 
 
 def status_of(booking):
@@ -102,6 +106,24 @@ CASES = {
                                lambda w: not MaintenanceWindow.objects.filter(pk=w["window"].pk).exists(), {LAB_MANAGERS}),
     "api create tag": (api_post(lambda w: "/api/inventory/tags/", {"name": "new-tag", "color": "#123456"}),
                        lambda w: Tag.objects.filter(name="new-tag").exists(), {LAB_MANAGERS}),
+    "api approve session": (api_post(lambda w: f"/api/scheduler/booking-groups/{w['group'].pk}/approve/"),
+                            lambda w: status_of(w["booking"]) == "confirmed", {LAB_MANAGERS, APPROVERS}),
+    "api reject session": (api_post(lambda w: f"/api/scheduler/booking-groups/{w['group'].pk}/reject/"),
+                           lambda w: status_of(w["booking"]) == "rejected", {LAB_MANAGERS, APPROVERS}),
+    "api cancel another's session": (api_post(lambda w: f"/api/scheduler/booking-groups/{w['confirmed_group'].pk}/cancel/"),
+                                     lambda w: status_of(w["confirmed"]) == "cancelled", {LAB_MANAGERS}),
+    "api create device type": (api_post(lambda w: "/api/inventory/device-types/", {"name": "Polarimeter"}),
+                               lambda w: DeviceType.objects.filter(name="Polarimeter").exists(), {LAB_MANAGERS}),
+    "api create site": (api_post(lambda w: "/api/inventory/sites/", {"name": "Annex 2"}),
+                        lambda w: Site.objects.filter(name="Annex 2").exists(), {LAB_MANAGERS}),
+    "api create manufacturer": (api_post(lambda w: "/api/inventory/manufacturers/", {"name": "Adva"}),
+                                lambda w: Manufacturer.objects.filter(name="Adva").exists(), {LAB_MANAGERS}),
+    "api create port": (api_post(lambda w: "/api/inventory/ports/", lambda w: {"device": w["roadm"].pk, "name": "roadm_1_p9"}),
+                        lambda w: Port.objects.filter(name="roadm_1_p9").exists(), {LAB_MANAGERS}),
+    "api delete tag": (api_post(lambda w: f"/api/inventory/tags/{w['tag'].pk}/", method="delete"),
+                       lambda w: not Tag.objects.filter(pk=w["tag"].pk).exists(), {LAB_MANAGERS}),
+    "admin revoke another's token": (admin_action("core/apitoken", "revoke_tokens", lambda w: w["token"].pk),
+                                     lambda w: ApiToken.objects.get(pk=w["token"].pk).revoked_at is not None, set()),
     "api rename device": (api_post(lambda w: f"/api/inventory/devices/{w['roadm'].pk}/", {"name": "Renamed"}, method="patch"),
                           lambda w: Device.objects.get(pk=w["roadm"].pk).name == "Renamed", {LAB_MANAGERS}),
 }
