@@ -87,7 +87,7 @@ def demand_heatmap(*, weeks: int = DEFAULT_WEEKS, device_type=None, today: date 
     start, end = cells[0][2], cells[-1][3]
     calendar = bookable_calendar(start=start, end=end, device_type=device_type)
     spans = [(s, e) for _, _, s, e in cells]
-    booked = booked_seconds(cells=spans, holes=calendar.hole_rows(), key="type",
+    booked = booked_seconds(cells=spans, holes=calendar.hole_rows(), key="type", cells_per_day=len(SLOTS),
                             device_ids=[d.id for d in calendar.devices] if device_type is not None else None)
     slot_index = {slot.key: i for i, slot in enumerate(SLOTS)}
     maps: dict[int, TypeHeatmap] = {}

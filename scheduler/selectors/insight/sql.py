@@ -52,11 +52,17 @@ def _values(rows: Sequence[tuple[int, int, int]]) -> tuple[str, list]:
 
 
 def booked_seconds(*, cells: Sequence[Span], holes: Sequence[tuple[int, datetime, datetime]] = (),
-                   key: str = "device", device_ids: Sequence[int] | None = None) -> dict[tuple, float]:
+                   key: str = "device", device_ids: Sequence[int] | None = None,
+                   cells_per_day: int | None = None) -> dict[tuple, float]:
     """{(key value, bucket, cell index): seconds} of active bookings inside each cell, minus holes.
 
     `bucket` is "confirmed" or "pending" (pending and conflicting: undecided requests). Shared
     bookings each count their own time (capacity is the denominator's business).
+
+    `cells_per_day`: the cells are consecutive lab days of that many cells each, from cells[0]. Each
+    booking is then matched only with the cells of the days it may touch (an equality join on the
+    cell index) instead of with every cell: the day is worked out from the seconds since the first
+    cell, give or take one day for the clock changes.
     """
     if not cells or (device_ids is not None and not device_ids):
         return {}
@@ -84,9 +90,21 @@ def booked_seconds(*, cells: Sequence[Span], holes: Sequence[tuple[int, datetime
     ctes.append(f"bk AS MATERIALIZED (SELECT b.device_id AS device_id, {KEYS[key]} AS k, {_epoch('b.' + start)} AS bs, "
                 f"{_epoch('b.' + end)} AS be, {bucket} AS bucket FROM {booking} b {join_device} WHERE {where})")
     params += [BookingStatus.CONFIRMED, *where_params]
+    match = "JOIN cells c ON bk.bs < c.ce AND bk.be > c.cs"
+    if cells_per_day:
+        origin, per, last = _seconds(cells[0][0]), cells_per_day, len(cells) - 1
+        first_day = f"((bk.bs - {origin}) / 86400)"
+        last_day = f"((bk.be - {origin}) / 86400)"
+        lo = _greatest("0", f"({first_day} - 1) * {per}")
+        hi = _least(str(last), f"({last_day} + 2) * {per} - 1")
+        ctes.append(f"span AS MATERIALIZED (SELECT bk.*, {lo} AS lo, {hi} AS hi FROM bk)")
+        ctes.append("offsets (o) AS (SELECT 0 UNION ALL SELECT o + 1 FROM offsets WHERE o < (SELECT MAX(hi - lo) FROM span))")
+        match = ("JOIN offsets ON offsets.o <= bk.hi - bk.lo JOIN cells c ON c.idx = bk.lo + offsets.o "
+                 "AND bk.bs < c.ce AND bk.be > c.cs")
+    source = "span bk" if cells_per_day else "bk"
     parts = [
         f"SELECT bk.k, bk.bucket, c.idx, SUM({_least('bk.be', 'c.ce')} - {_greatest('bk.bs', 'c.cs')}) "
-        f"FROM bk JOIN cells c ON bk.bs < c.ce AND bk.be > c.cs GROUP BY 1, 2, 3"
+        f"FROM {source} {match} GROUP BY 1, 2, 3"
     ]
     if holes:
         # Three intervals that overlap pairwise share a common part (intervals on a line).
@@ -95,7 +113,7 @@ def booked_seconds(*, cells: Sequence[Span], holes: Sequence[tuple[int, datetime
             f"FROM bk JOIN holes h ON h.device_id = bk.device_id AND bk.bs < h.he AND bk.be > h.hs "
             f"JOIN cells c ON bk.bs < c.ce AND bk.be > c.cs AND h.hs < c.ce AND h.he > c.cs GROUP BY 1, 2, 3"
         )
-    sql = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(parts)
+    sql = f"WITH {'RECURSIVE ' if cells_per_day else ''}{', '.join(ctes)} " + " UNION ALL ".join(parts)
     totals: dict[tuple, float] = defaultdict(float)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -4,7 +4,7 @@ Times are whole hours on 2 Dec 2026; the oracles walk the day in half-hour steps
 for hour-grid data: depth, free/shared/refused, and booked and bookable hours.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.db import transaction
@@ -149,4 +149,46 @@ def test_substitutes_and_next_free_match_brute_force(member, data, ports, sites)
                     expected = (t, t + duration)
                 t += timedelta(minutes=30)
         assert help_.next_free == expected
+        transaction.set_rollback(True)
+
+
+@HYPOTHESIS
+@given(first=st.sampled_from([date(2026, 3, 25), date(2026, 10, 22), date(2026, 12, 1)]),
+       days=st.integers(1, 9),
+       bookings=st.lists(st.tuples(st.integers(-48, 240), st.integers(1, 150), st.sampled_from(STATUSES)), max_size=8),
+       holes=st.lists(st.tuples(st.integers(-24, 240), st.integers(1, 60)), max_size=3))
+def test_heatmap_day_matching_agrees_with_matching_every_cell(member, first, days, bookings, holes):
+    """The heatmap's shortcut (each booking matched only with the cells of the days it may touch) gives the
+    same seconds as matching every cell, and as brute force, across both clock changes and long bookings."""
+    from scheduler.selectors.insight.demand import heatmap_cells
+    from scheduler.selectors.insight.sql import booked_seconds
+
+    with transaction.atomic():
+        kind, _ = DeviceType.objects.get_or_create(name="ROADM")
+        device = Device.objects.create(name="R", device_type=kind, capacity=2)
+        cells = [(s, e) for _, _, s, e in heatmap_cells(first_day=first, days=days)]
+        origin = cells[0][0]
+        spans = []
+        for offset, length, status in bookings:
+            start = origin + timedelta(hours=offset)
+            Booking.objects.create(group=BookingGroup.objects.create(owner=member), device=device, start=start,
+                                   end=start + timedelta(hours=length), status=status)
+            if status in ACTIVE_STATUSES:
+                spans.append((start, start + timedelta(hours=length), status == "confirmed"))
+        from scheduler.selectors.availability import intervals_merge
+
+        cut = intervals_merge((origin + timedelta(hours=a), origin + timedelta(hours=a + n)) for a, n in holes)
+        hole_rows = [(device.pk, s, e) for s, e in cut]
+        fast = booked_seconds(cells=cells, holes=hole_rows, key="device", cells_per_day=3)
+        plain = booked_seconds(cells=cells, holes=hole_rows, key="device")
+        assert {k: v for k, v in fast.items() if v} == {k: v for k, v in plain.items() if v}
+        for idx, (cs, ce) in enumerate(cells):
+            for bucket, confirmed in (("confirmed", True), ("pending", False)):
+                hours = 0
+                t = cs
+                while t < ce:  # whole hours: every time here is on the hour
+                    if not any(s <= t < e for s, e in cut):
+                        hours += sum(1 for s, e, c in spans if c == confirmed and s <= t < e)
+                    t += timedelta(hours=1)
+                assert fast.get((device.pk, bucket, idx), 0) == hours * 3600, (idx, bucket)
         transaction.set_rollback(True)
