@@ -1,5 +1,6 @@
 """Admin for accounts, API tokens (view and revoke), the read-only audit log and the notification outbox."""
 
+import csv
 import json
 from contextvars import ContextVar
 
@@ -10,7 +11,11 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import HttpResponse
+from django.urls import path
+from django.utils import timezone
 from django.utils.html import format_html
 
 from core import clock
@@ -87,6 +92,19 @@ class UserAdmin(LabelledFieldsMixin, DjangoUserAdmin):
         finally:
             _password_actor.reset(token)
 
+    # Role fields a non-superuser may never set on anyone, and on themselves not at all.
+    SUPERUSER_ONLY_FIELDS = ("is_superuser", "user_permissions")
+    OWN_ROLE_FIELDS = ("groups", "is_staff", "is_superuser", "user_permissions")
+
+    def get_readonly_fields(self, request, obj=None):
+        """Nobody but a superuser grants themselves a higher role (or anyone superuser status)."""
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += [f for f in self.SUPERUSER_ONLY_FIELDS if f not in fields]
+            if obj is not None and obj.pk == request.user.pk:
+                fields += [f for f in self.OWN_ROLE_FIELDS if f not in fields]
+        return fields
+
     def get_inlines(self, request, obj):
         # A user being created has no tokens yet.
         return self.inlines if obj is not None else []
@@ -153,6 +171,27 @@ class AuditEventAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     fields = ("created_at", "actor", "action", "target_type", "target_id", "target_repr", "data")
     readonly_fields = fields
+
+    def get_urls(self):
+        return [path("export/", self.admin_site.admin_view(self.export_view), name="core_auditevent_export"), *super().get_urls()]
+
+    def export_view(self, request):
+        """The audit log as filtered in the list, as CSV; the export itself is audited."""
+        if not (self.has_view_permission(request) and request.user.has_perm("core.export_auditevent")):
+            raise PermissionDenied
+        events = self.get_changelist_instance(request).get_queryset(request).select_related("actor")
+        rows = [[e.pk, timezone.localtime(e.created_at).isoformat(), e.actor.username if e.actor else "", e.action,
+                 e.target_type, e.target_id, e.target_repr, json.dumps(e.data, ensure_ascii=False, sort_keys=True)]
+                for e in events]
+        with transaction.atomic():
+            audit_log(actor=request.user, action="core.auditevent.exported",
+                      data={"rows": len(rows), "filters": {k: v for k, v in request.GET.items() if k != "o"}})
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="audit-log-{clock.now():%Y%m%d-%H%M%S}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["id", "time", "actor", "action", "target type", "target id", "target", "data"])
+        writer.writerows(rows)
+        return response
 
 
 # --- Notification outbox (helper "notify") -----------------------------------------------------

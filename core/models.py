@@ -110,6 +110,7 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        permissions = [("export_auditevent", "Can export the audit log as CSV")]
         indexes = [
             models.Index(fields=["target_type", "target_id"], name="core_audit_target_idx"),
             models.Index(fields=["action", "created_at"], name="core_audit_action_idx"),

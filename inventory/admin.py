@@ -343,6 +343,9 @@ class DeviceAdmin(LabelledFieldsMixin, admin.ModelAdmin):
 
     @admin.action(description="Export selected devices as CSV", permissions=["view"])
     def export_csv(self, request, queryset):
+        with transaction.atomic():  # every export is audited
+            audit_log(actor=request.user, action="inventory.devices.exported",
+                      data={"rows": queryset.count(), "devices": sorted(queryset.values_list("pk", flat=True))[:500]})
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="devices-{clock.now():%Y%m%d-%H%M%S}.csv"'
         devices_export_csv(devices=devices_export_queryset(queryset), stream=response)

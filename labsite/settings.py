@@ -169,8 +169,10 @@ API_TOKEN_LAST_USED_INTERVAL = timedelta(minutes=1)
 # Discord webhooks; an empty URL records events but delivers nothing.
 DISCORD_BOOKING_WEBHOOK_URL = env.str("DISCORD_BOOKING_WEBHOOK_URL", default="")
 DISCORD_ADMIN_WEBHOOK_URL = env.str("DISCORD_ADMIN_WEBHOOK_URL", default="")
-# The permission that makes a user a lab manager (core.roles.is_lab_manager); the scheduler defines it.
-LAB_MANAGER_PERMISSION = "scheduler.decide_booking"
+# The permissions behind core.roles: a lab manager runs the lab (is_lab_manager), an approver decides
+# requests (can_decide_requests); the scheduler defines both.
+LAB_MANAGER_PERMISSION = "scheduler.manage_lab"
+REQUEST_DECIDER_PERMISSION = "scheduler.decide_booking"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -8,10 +8,10 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Min, Q
 from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -19,8 +19,9 @@ from core import clock
 from core.admin import ReadOnlyAdmin
 from core.admin_a11y import LabelledFieldsMixin
 from core.exceptions import ApplicationError, RuleConflict
-from core.roles import is_lab_manager
+from core.roles import can_decide_requests, is_lab_manager
 from core.services.audit import audit_log
+from scheduler import admin_reports
 from scheduler.choices import BookingStatus
 from scheduler.models import Booking, BookingGroup, BookingPolicy, MaintenanceWindow, PowerPlan
 from scheduler.services import booking as booking_services
@@ -137,6 +138,9 @@ class BookingGroupAdmin(admin.ModelAdmin):
         return False  # sessions are requested through the API or the pages, which check the rules
 
     def has_decide_permission(self, request):
+        return can_decide_requests(request.user)
+
+    def has_manage_permission(self, request):
         return is_lab_manager(request.user)
 
     @admin.action(description="Approve the selected sessions (all their undecided bookings)", permissions=["decide"])
@@ -147,7 +151,7 @@ class BookingGroupAdmin(admin.ModelAdmin):
     def reject_sessions(self, request, queryset):
         _run_each(self, request, queryset, booking_services.booking_group_reject, "Rejected")
 
-    @admin.action(description="Cancel the selected sessions", permissions=["decide"])
+    @admin.action(description="Cancel the selected sessions", permissions=["manage"])
     def cancel_sessions(self, request, queryset):
         _run_each(self, request, queryset, booking_services.booking_group_cancel, "Cancelled")
 
@@ -195,7 +199,24 @@ class BookingAdmin(admin.ModelAdmin):
         return False  # cancel instead: the history of requests and decisions stays
 
     def has_decide_permission(self, request):
+        return can_decide_requests(request.user)
+
+    def has_manage_permission(self, request):
         return is_lab_manager(request.user)
+
+    def get_urls(self):
+        return [
+            path("reports/", self.admin_site.admin_view(admin_reports.reports_view), name="scheduler_reports"),
+            path("export/", self.admin_site.admin_view(self.export_view), name="scheduler_booking_export"),
+            *super().get_urls(),
+        ]
+
+    def export_view(self, request):
+        """The booking list with the changelist's current filters and search, as CSV."""
+        if not (self.has_view_permission(request) and request.user.has_perm("scheduler.export_data")):
+            raise PermissionDenied
+        changelist = self.get_changelist_instance(request)
+        return admin_reports.bookings_csv(request, changelist.get_queryset(request))
 
     @admin.action(description="Approve the selected bookings", permissions=["decide"])
     def approve_bookings(self, request, queryset):
@@ -205,7 +226,7 @@ class BookingAdmin(admin.ModelAdmin):
     def reject_bookings(self, request, queryset):
         _run_each(self, request, queryset.select_related("device"), booking_services.booking_reject, "Rejected")
 
-    @admin.action(description="Cancel the selected bookings", permissions=["decide"])
+    @admin.action(description="Cancel the selected bookings", permissions=["manage"])
     def cancel_bookings(self, request, queryset):
         _run_each(self, request, queryset.select_related("device"), booking_services.booking_cancel, "Cancelled")
 

@@ -126,6 +126,15 @@ class Cart:
             del items[index]
         self._store(items)
 
+    def replace_device(self, index: int, device_id: int) -> bool:
+        """Swap the device of item `index` (same window); False when there is no such item."""
+        items = self.items
+        if not 0 <= index < len(items):
+            return False
+        items[index]["device"] = device_id
+        self._store(_merge(items))
+        return True
+
     def set_details(self, *, collaborators: str, message: str) -> None:
         self.data["collaborators"] = collaborators
         self.data["message"] = message

@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Q
 
 from core.query_filters import IdFilter, StrictBooleanFilter, StrictFilterSet
-from core.roles import is_lab_manager
+from core.roles import can_decide_requests
 from scheduler.choices import BookingStatus
 from scheduler.models import Booking, BookingGroup, MaintenanceWindow
 from scheduler.selectors.bookings import booking_group_ids_of
@@ -43,7 +43,7 @@ def _mine(filterset, queryset, field: str, value):
     if value is None:
         return queryset
     user = filterset.request.user
-    if not is_lab_manager(user):
+    if not can_decide_requests(user):
         return queryset if value else queryset.none()
     mine = Q(**{f"{field}__in": booking_group_ids_of(user=user)})
     return queryset.filter(mine) if value else queryset.exclude(mine)

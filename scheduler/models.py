@@ -52,7 +52,12 @@ class Booking(models.Model):
 
     class Meta:
         ordering = ["start", "id"]
-        permissions = [("decide_booking", "Can approve and reject booking requests")]
+        permissions = [
+            ("decide_booking", "Can approve and reject booking requests"),
+            ("manage_lab", "Can cancel any booking, plan maintenance and run the lab (lab manager)"),
+            ("view_reports", "Can see the usage reports"),
+            ("export_data", "Can export bookings and reports as CSV"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(start__lt=models.F("end")), name="%(app_label)s_%(class)s_start_before_end"),
             models.CheckConstraint(
@@ -134,6 +139,8 @@ class BookingPolicy(models.Model):
     past_grace = models.DurationField(default=timedelta(minutes=5), help_text="How far in the past a start may lie.")
     reminder_before_start = models.DurationField(default=timedelta(hours=1))
     reminder_before_end = models.DurationField(default=timedelta(hours=1))
+    approval_target = models.DurationField(
+        default=timedelta(hours=24), help_text="How long a request should wait at most for a decision (reports).")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -159,6 +166,7 @@ class BookingPolicy(models.Model):
         "past_grace": (timedelta(0), timedelta(days=1), "between zero and one day"),
         "reminder_before_start": (timedelta(0), timedelta(days=7), "between zero and 7 days"),
         "reminder_before_end": (timedelta(0), timedelta(days=7), "between zero and 7 days"),
+        "approval_target": (timedelta(minutes=1), timedelta(days=90), "more than zero and at most 90 days"),
     }
     MAX_ACTIVE_BOOKINGS_LIMIT = 10_000
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from scheduler.views import bookings, calendar, cart, devices, patchlist, power, schedule
+from scheduler.views import bookings, calendar, cart, devices, insight, patchlist, power, schedule
 
 urlpatterns = [
     path("", schedule.week_schedule, name="schedule"),
@@ -10,6 +10,7 @@ urlpatterns = [
     path("cart/cells/", schedule.cart_add_cells, name="cart-add-cells"),
     path("cart/range/", cart.cart_add_range, name="cart-add-range"),
     path("cart/items/<int:index>/remove/", cart.cart_remove, name="cart-remove"),
+    path("cart/items/<int:index>/replace/", cart.cart_replace, name="cart-replace"),
     path("cart/clear/", cart.cart_clear, name="cart-clear"),
     path("cart/submit/", cart.cart_submit, name="cart-submit"),
     path("users/suggestions/", cart.user_suggestions, name="user-suggestions"),
@@ -29,6 +30,9 @@ urlpatterns = [
     path("patch-list/", patchlist.patch_list, name="patch-list"),
     path("power/", power.power_page, name="power"),
     path("power/outlets/<int:pk>/switch/", power.outlet_switch_page, name="power-outlet-switch"),
+    path("free/", insight.free_page, name="free"),
+    path("free/add/", insight.free_add, name="free-add"),
+    path("demand/", insight.demand_page, name="demand"),
     path("calendar/", calendar.calendar_settings, name="calendar-settings"),
     path("calendar/regenerate/", calendar.calendar_key_regenerate, name="calendar-key-regenerate"),
     path("calendar/revoke/", calendar.calendar_key_revoke, name="calendar-key-revoke"),

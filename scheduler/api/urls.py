@@ -1,7 +1,7 @@
 from django.urls import path
 
 from core.api.routers import IdDefaultRouter, IdRouter
-from scheduler.api import power, views, views_read
+from scheduler.api import power, views, views_insight, views_read
 
 app_name = "scheduler-api"
 
@@ -31,4 +31,10 @@ urlpatterns += [
     path("power/outlets/", power.PowerOutletViewSet.as_view({"get": "list"}), name="power-outlet-list"),
     path("power/outlets/<int:pk>/", power.PowerOutletViewSet.as_view({"get": "retrieve", "post": "switch"}),
          name="power-outlet-detail"),
+]
+
+# --- insight: what is free, demand (scheduler/api/views_insight.py) ---
+urlpatterns += [
+    path("free/", views_insight.FreeView.as_view(), name="free"),
+    path("demand/", views_insight.DemandView.as_view(), name="demand"),
 ]

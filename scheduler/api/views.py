@@ -11,6 +11,7 @@ from scheduler.api import serializers as s
 from scheduler.filters import BookingFilter, BookingGroupFilter, MaintenanceWindowFilter
 from scheduler.models import Booking, BookingGroup, MaintenanceWindow
 from scheduler.selectors.bookings import booking_groups_visible_to, bookings_visible_to
+from scheduler.selectors.insight.substitutes import conflicts_with_help
 from scheduler.services import booking as booking_services
 from scheduler.services import maintenance as maintenance_services
 
@@ -152,7 +153,13 @@ class BookingGroupViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     def preview(self, request):
         data = self._input(s.BookingPreviewInputSerializer)
         checks = booking_services.booking_request_preview(requester=request.user, items=data["items"])
-        return Response(s.ItemCheckSerializer(checks, many=True, context=self.get_serializer_context()).data)
+        rows = s.ItemCheckSerializer(checks, many=True, context=self.get_serializer_context()).data
+        # Refused items get the same help as a 409: substitutes and the asked device's next free window.
+        helps = [{"item": c.item, "reason": c.code} for c in checks]
+        conflicts_with_help(helps, {c.item: {"device": c.device.pk, "start": c.start, "end": c.end}
+                                    for c in checks if c.device is not None})
+        return Response([{**row, "suggestions": h["suggestions"], "next_free": h["next_free"]}
+                         for row, h in zip(rows, helps, strict=True)])
 
     @extend_schema(summary="Cancel every active booking of the session (owner or lab manager)",
                    request=None, responses=_responses(200, s.BookingSerializer(many=True)))

@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from core import clock
-from core.roles import is_lab_manager
+from core.roles import can_decide_requests
 from inventory.choices import DeviceStatus
 from inventory.models import Device
 from scheduler.choices import BookingStatus
@@ -39,7 +39,7 @@ def booking_groups_visible_to(*, user) -> QuerySet[BookingGroup]:
     """Sessions the user owns or collaborates on; every session for lab managers; none for anonymous."""
     if not (user and user.is_authenticated):
         return BookingGroup.objects.none()
-    if is_lab_manager(user):
+    if can_decide_requests(user):
         return BookingGroup.objects.all()
     return BookingGroup.objects.filter(pk__in=booking_group_ids_of(user=user))
 
@@ -48,7 +48,7 @@ def bookings_visible_to(*, user) -> QuerySet[Booking]:
     """Bookings of the sessions the user may see (see booking_groups_visible_to)."""
     if not (user and user.is_authenticated):
         return Booking.objects.none()
-    if is_lab_manager(user):
+    if can_decide_requests(user):
         return Booking.objects.all()
     return Booking.objects.filter(group_id__in=booking_group_ids_of(user=user))
 

@@ -13,6 +13,7 @@ from core.exceptions import ApplicationError, RuleConflict
 from inventory.models import Device
 from scheduler.cart import Cart
 from scheduler.forms import CartDetailsForm, CartRangeForm
+from scheduler.selectors.insight.substitutes import HELPABLE_REASONS, AskedItem, refusal_help
 from scheduler.services.booking import booking_request, booking_request_preview
 from scheduler.views.common import back, error_text
 
@@ -32,6 +33,7 @@ def cart_page(request):
     cart = Cart(request.session)
     items, _ = cart_service_items(cart)
     checks = booking_request_preview(requester=request.user, items=items) if items else []
+    helps = _refusal_help(items, checks)
     failures = cart.failures
     rows = []
     for index, item in enumerate(items):
@@ -40,7 +42,7 @@ def cart_page(request):
         failure = failures.get(index, "")
         # The submit's refusal usually repeats what the fresh check says; show a reason once.
         rows.append({"index": index, "item": item, "check": check, "reason": reason, "failed": bool(failure),
-                     "failure": failure if failure != reason else ""})
+                     "failure": failure if failure != reason else "", "help": helps.get(index)})
     range_form = CartRangeForm(initial={"devices": request.session.get("cart_devices", []), "preset": "all_day"})
     details_form = CartDetailsForm(initial={"collaborators": cart.collaborators, "message": cart.message})
     context = {
@@ -72,6 +74,33 @@ def cart_add_range(request):
     count = cart.add([(device.pk, start, end) for device in data["devices"] for start, end in windows])
     request.session.pop("cart_devices", None)
     messages.success(request, f"Added {len(data['devices'])} device(s) × {len(windows)} window(s); the cart holds {count} item(s).")
+    return back(request, "cart")
+
+
+def _refusal_help(items: list[dict], checks) -> dict:
+    """Substitutes and the next free window for each refused item a different device or time can cure."""
+    refused = [n for n, check in enumerate(checks) if check.outcome == "refused" and check.code in HELPABLE_REASONS]
+    if not refused:
+        return {}
+    asked = [AskedItem(items[n]["device"].pk, items[n]["start"], items[n]["end"]) for n in refused]
+    # Devices already in the cart for an overlapping window are not offered again.
+    exclude = [{i["device"].pk for i in items if i["start"] < a.end and i["end"] > a.start} for a in asked]
+    return dict(zip(refused, refusal_help(items=asked, exclude=exclude), strict=True))
+
+
+@login_required
+@require_POST
+def cart_replace(request, index: int):
+    """"Use this instead": swap a refused item's device for a suggested substitute (same window)."""
+    try:
+        device = Device.objects.get(pk=int(request.POST.get("device", "")))
+    except (ValueError, Device.DoesNotExist):
+        messages.error(request, "Pick one of the suggested devices.")
+        return back(request, "cart")
+    if Cart(request.session).replace_device(index, device.pk):
+        messages.success(request, f"Item {index + 1} now uses {device.name}.")
+    else:
+        messages.error(request, "That cart item no longer exists.")
     return back(request, "cart")
 
 

@@ -12,6 +12,7 @@ from inventory.services.demo_power import demo_power_create
 from inventory.services.setup import device_types_ensure
 from scheduler.models import Booking, BookingPolicy, MaintenanceWindow
 from scheduler.services.demo import demo_bookings_create
+from scheduler.services.demo_history import demo_history_create
 
 
 def _state() -> dict[str, int]:
@@ -37,9 +38,9 @@ def _state() -> dict[str, int]:
 
 class Command(BaseCommand):
     help = (
-        "Prepare the database: apply migrations, create the groups 'Lab managers' and 'Lab members' with their "
-        "permissions, the default device types and the booking policy. --demo also adds a demo lab (about 200 "
-        "devices on 2 sites) demo users and a few weeks of bookings around today, and prints their logins. Safe to run again: it only adds what is missing."
+        "Prepare the database: apply migrations, create the groups 'Lab managers', 'Lab members', 'Approvers' and 'Viewers' "
+        "with their permissions, the default device types and the booking policy. --demo also adds a demo lab (about 200 "
+        "devices on 2 sites) demo users, a few weeks of bookings around today and 12 weeks of history before them, and prints their logins. Safe to run again: it only adds what is missing."
     )
 
     def add_arguments(self, parser):
@@ -61,6 +62,7 @@ class Command(BaseCommand):
             demo_power_create()
             users = demo_users_ensure()
             demo_bookings_create()
+            demo_history_create()
         after = _state()
 
         changes = [f"{name} {after[name] - before[name]:+d}" for name in after if after[name] != before[name]]

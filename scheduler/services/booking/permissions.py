@@ -1,7 +1,7 @@
 """Who may see, change and decide a session, and the locked reads every transition starts from."""
 
 from core.exceptions import NotAllowed, NotFound
-from core.roles import is_lab_manager
+from core.roles import can_decide_requests, is_lab_manager
 from scheduler.models import Booking, BookingGroup
 from scheduler.services import locking
 
@@ -12,10 +12,9 @@ def is_participant(user, group: BookingGroup) -> bool:
 
 def require_visible(actor, group: BookingGroup) -> bool:
     """Raise NotFound unless the actor may see the session; return whether the actor is a manager."""
-    manager = is_lab_manager(actor)
-    if not (manager or (actor and actor.is_authenticated and is_participant(actor, group))):
+    if not (can_decide_requests(actor) or (actor and actor.is_authenticated and is_participant(actor, group))):
         raise NotFound("No such session.")
-    return manager
+    return is_lab_manager(actor)
 
 
 def require_owner_or_manager(actor, group: BookingGroup, verb: str) -> None:
@@ -25,9 +24,9 @@ def require_owner_or_manager(actor, group: BookingGroup, verb: str) -> None:
 
 
 def require_manager(actor, group: BookingGroup | None = None) -> None:
-    if group is not None and not is_lab_manager(actor):
+    if group is not None and not can_decide_requests(actor):
         require_visible(actor, group)
-    if not is_lab_manager(actor):
+    if not can_decide_requests(actor):
         raise NotAllowed("Only lab managers decide requests.")
 
 

@@ -4,9 +4,11 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from core import clock
+from core.exceptions import RuleConflict
 from core.services.audit import audit_log_many
 from scheduler import signals
 from scheduler.models import Booking, BookingGroup, BookingPolicy
+from scheduler.selectors.insight.substitutes import conflicts_with_help
 from scheduler.services import locking
 from scheduler.services.booking.checks import (
     ItemCheck,
@@ -50,20 +52,26 @@ def booking_request(*, requester, items: list[dict], collaborators=(), message: 
     """
     tz = lab_zone()
     message = (message or "").strip()
-    with transaction.atomic():
-        people = resolve_collaborators(requester, collaborators)
-        now = clock.now()
-        policy = BookingPolicy.load()
-        verdicts, world = evaluate(owner=requester, raw_items=items, now=now, policy=policy, tz=tz, lock=True)
-        raise_if_refused(verdicts)
-        locking.race_window()
-        group, bookings, others_of = create_rows(owner=requester, actor=requester, verdicts=verdicts, world=world,
-                                                  collaborators=people, message=message)
-        audit_log_many(actor=requester, action="scheduler.booking.requested",
-                       entries=[(booking, {"group": group.pk, "status": booking.status}) for booking in bookings])
-        flag_neighbours(bookings, others_of, requester)
-        with collaborators_known(group, people):
-            signals.booking_requested.send(sender=BookingGroup, group=group, bookings=bookings, actor=requester)
+    verdicts: list[Verdict] = []
+    try:
+        with transaction.atomic():
+            people = resolve_collaborators(requester, collaborators)
+            now = clock.now()
+            policy = BookingPolicy.load()
+            verdicts, world = evaluate(owner=requester, raw_items=items, now=now, policy=policy, tz=tz, lock=True)
+            raise_if_refused(verdicts)
+            locking.race_window()
+            group, bookings, others_of = create_rows(owner=requester, actor=requester, verdicts=verdicts,
+                                                      world=world, collaborators=people, message=message)
+            audit_log_many(actor=requester, action="scheduler.booking.requested",
+                           entries=[(booking, {"group": group.pk, "status": booking.status}) for booking in bookings])
+            flag_neighbours(bookings, others_of, requester)
+            with collaborators_known(group, people):
+                signals.booking_requested.send(sender=BookingGroup, group=group, bookings=bookings, actor=requester)
+    except RuleConflict as refusal:
+        # After the rollback, so the device lock is not held while substitutes are looked up.
+        conflicts_with_help(refusal.conflicts, {v.item: {"device": v.device_id, "start": v.start, "end": v.end} for v in verdicts})
+        raise
     return group
 
 

@@ -167,7 +167,8 @@ def test_policy_is_a_single_row(admin_browser):
 
 
 POLICY_FORM = {"slot_minutes": "30", "max_duration": "21 00:00:00", "horizon": "180 00:00:00", "past_grace": "00:05:00",
-               "max_active_bookings_per_user": "", "reminder_before_start": "01:00:00", "reminder_before_end": "01:00:00"}
+               "max_active_bookings_per_user": "", "reminder_before_start": "01:00:00", "reminder_before_end": "01:00:00",
+               "approval_target": "1 00:00:00"}
 
 
 @pytest.mark.parametrize(("field", "value"), [

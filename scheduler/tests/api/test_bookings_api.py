@@ -79,6 +79,9 @@ def test_rule_conflict_is_409_with_conflicts(member_client, roadm, amp):
     assert body["conflicts"] == [{
         "item": 1, "device": amp.pk, "device_name": "Amp 1", "reason": "maintenance",
         "message": "Amp 1 is under maintenance from 12:00 to 18:00 on 3 Dec; pick another slot or device.",
+        # No other amplifier to suggest; the amplifier itself is next free for 3 hours after the window.
+        "suggestions": [],
+        "next_free": {"start": "2026-12-03T18:00:00+00:00", "end": "2026-12-03T21:00:00+00:00"},
     }]
     assert not Booking.objects.exists()
 
