@@ -1,0 +1,502 @@
+// Topology composer: the composition (nodes, links, notes, pins), the palette, the properties
+// panel, the lists and saving on the server through the topology API. Rules about what is valid
+// live on the server; the checks here only spare a round trip and put the message by the field.
+(function (LC) {
+  "use strict";
+  var KEY_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/;
+
+  function $(sel, root) { return (root || document).querySelector(sel); }
+  function h(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (a) {
+      if (a === "text") node.textContent = attrs[a];
+      else if (a === "className") node.className = attrs[a];
+      else if (attrs[a] === true) node.setAttribute(a, "");
+      else if (attrs[a] !== false && attrs[a] != null) node.setAttribute(a, attrs[a]);
+    });
+    (children || []).forEach(function (c) { if (c) node.appendChild(typeof c === "string" ? document.createTextNode(c) : c); });
+    return node;
+  }
+  LC.h = h;
+
+  function csrfToken() {
+    var input = $("#composer input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  // fetch() with the CSRF header and JSON both ways; resolves {status, data} (never rejects on 4xx).
+  LC.api = function (method, url, body) {
+    var options = { method: method, credentials: "same-origin", headers: { Accept: "application/json" } };
+    if (method !== "GET") options.headers["X-CSRFToken"] = csrfToken();
+    if (body !== undefined) { options.headers["Content-Type"] = "application/json"; options.body = JSON.stringify(body); }
+    return fetch(url, options).then(function (response) {
+      var type = response.headers.get("Content-Type") || "";
+      var parse = type.indexOf("json") >= 0 ? response.json() : response.text().then(function (t) { return { detail: t.slice(0, 300) }; });
+      return parse.then(function (data) { return { status: response.status, data: data }; });
+    }, function () {
+      return { status: 0, data: { detail: "The server could not be reached; check your connection and try again." } };
+    });
+  };
+
+  // Messages of a DRF error body, flattened: "nodes › 2 › key: This field is required."
+  LC.errorMessages = function (data) {
+    var out = [];
+    (function walk(value, path) {
+      if (value == null) return;
+      if (typeof value === "string") { out.push((path.length ? path.join(" › ") + ": " : "") + value); return; }
+      if (Array.isArray(value)) {
+        if (value.every(function (v) { return typeof v === "string"; })) { value.forEach(function (v) { walk(v, path); }); return; }
+        value.forEach(function (v, i) { walk(v, path.concat(String(i + 1))); });
+        return;
+      }
+      Object.keys(value).forEach(function (k) {
+        if (k === "conflicts" && Array.isArray(value[k])) {
+          value[k].forEach(function (c) { out.push(c.message || c.reason || JSON.stringify(c)); });
+        } else walk(value[k], k === "detail" || k === "non_field_errors" ? path : path.concat(k));
+      });
+    })(data, []);
+    return out.filter(function (m, i) { return out.indexOf(m) === i; });
+  };
+
+  function Editor(root, data) {
+    this.root = root;
+    this.data = data;
+    this.types = {};
+    var self = this;
+    data.device_types.forEach(function (t) { self.types[t.id] = t; });
+    this.deviceNames = data.device_names || {};
+    this.listeners = [];
+    this.drawn = null;
+    this.selected = null;
+    this.load(data.topology);
+    this.diagram = new LC.Diagram($("#diagram", root), {
+      select: function (kind, id) { self.select(kind, id); },
+      move: function (key, x, y, final) { self.moveNode(key, x, y, final); },
+      remove: function (kind, id) { if (kind === "node") self.removeNode(id); else self.removeLink(id); }
+    });
+    this.bind();
+    this.relayout();
+    this.render();
+  }
+
+  Editor.prototype.load = function (topology) {
+    var self = this, layout = (topology && topology.layout) || {};
+    this.id = topology ? topology.id : null;
+    this.name = topology ? topology.name : "";
+    this.description = topology ? (topology.description || "") : "";
+    this.hasPositions = false;
+    this.nodes = ((topology && topology.nodes) || []).map(function (n) {
+      var device = n.device && typeof n.device === "object" ? n.device : null;
+      var deviceId = device ? device.id : n.device;
+      var typeId = n.device_type && typeof n.device_type === "object" ? n.device_type.id : n.device_type;
+      if (device && device.name) self.deviceNames[deviceId] = device.name;
+      var params = Object.assign({}, n.params || {});
+      var notes = params.notes || "";
+      delete params.notes;
+      var at = layout[n.key];
+      if (at) self.hasPositions = true;
+      return { key: n.key, device_type: deviceId ? null : typeId, device: deviceId || null, params: params, notes: notes,
+        x: at ? at[0] : null, y: at ? at[1] : null, fixed: !!at };
+    });
+    this.links = ((topology && topology.links) || []).map(function (l) {
+      return { a: l.a, b: l.b, fixed_only: !!l.fixed_only, notes: l.notes || "" };
+    });
+  };
+
+  // The composition as the topology API takes it; positions of dragged nodes go in `layout`.
+  Editor.prototype.toApi = function () {
+    var layout = {};
+    this.nodes.forEach(function (n) { if (n.fixed && n.x != null) layout[n.key] = [n.x, n.y]; });
+    return {
+      name: this.name, description: this.description, layout: layout,
+      nodes: this.nodes.map(function (n) {
+        var params = Object.assign({}, n.params);
+        if (n.notes) params.notes = n.notes;
+        return n.device ? { key: n.key, device_type: null, device: n.device, params: params }
+          : { key: n.key, device_type: n.device_type, device: null, params: params };
+      }),
+      links: this.links.map(function (l) { return { a: l.a, b: l.b, fixed_only: l.fixed_only, notes: l.notes }; })
+    };
+  };
+
+  Editor.prototype.node = function (key) { return this.nodes.filter(function (n) { return n.key === key; })[0]; };
+  Editor.prototype.typeName = function (id) { return this.types[id] ? this.types[id].name : "?"; };
+  Editor.prototype.subtitle = function (n) {
+    return n.device ? "pinned: " + (this.deviceNames[n.device] || "device " + n.device) : "any " + this.typeName(n.device_type);
+  };
+
+  Editor.prototype.onChange = function (fn) { this.listeners.push(fn); };
+  // A change of the composition: redraw, mark unsaved, and tell the listeners (resolve results
+  // computed for the old composition are then out of date).
+  Editor.prototype.changed = function (structural) {
+    this.dirty = true;
+    if (structural) this.relayout();
+    this.render();
+    this.setStatus("Unsaved changes.");
+    var self = this;
+    this.listeners.forEach(function (fn) { fn(self); });
+  };
+
+  Editor.prototype.relayout = function () {
+    var pos = LC.layout(this.nodes, this.links);
+    this.nodes.forEach(function (n) { if (pos[n.key]) { n.x = pos[n.key].x; n.y = pos[n.key].y; } });
+  };
+
+  Editor.prototype.announce = function (message) { $("#composer-live", this.root).textContent = message; };
+  Editor.prototype.setStatus = function (message) { $("#save-status", this.root).textContent = message; };
+
+  Editor.prototype.uniqueKey = function (base) {
+    base = (base || "node").toLowerCase().replace(/[^a-z0-9]+/g, "").slice(0, 30) || "node";
+    var keys = {}, i = 1;
+    this.nodes.forEach(function (n) { keys[n.key.toLowerCase()] = true; });
+    while (keys[base + i]) i++;
+    return base + i;
+  };
+
+  Editor.prototype.addNode = function (typeId) {
+    var key = this.uniqueKey(this.typeName(typeId));
+    this.nodes.push({ key: key, device_type: typeId, device: null, params: {}, notes: "", x: null, y: null, fixed: false });
+    this.selected = { kind: "node", id: key };
+    this.changed(true);
+    this.renderProps();
+    this.announce("Added node " + key + " (" + this.typeName(typeId) + ").");
+    return key;
+  };
+
+  Editor.prototype.removeNode = function (key) {
+    this.nodes = this.nodes.filter(function (n) { return n.key !== key; });
+    var before = this.links.length;
+    this.links = this.links.filter(function (l) { return l.a !== key && l.b !== key; });
+    if (this.selected && (this.selected.kind === "link" || this.selected.id === key)) this.selected = null;
+    this.changed(true);
+    this.renderProps();
+    this.announce("Deleted node " + key + (before > this.links.length ? " and its " + (before - this.links.length) + " link(s)" : "") + ".");
+    var next = $("#diagram [data-node]", this.root) || $("#palette button", this.root);
+    if (next) next.focus();
+  };
+
+  Editor.prototype.renameNode = function (oldKey, newKey) {
+    newKey = (newKey || "").trim();
+    if (newKey === oldKey) return null;
+    if (!KEY_RE.test(newKey)) return "Use 1–40 letters, digits, “_”, “.” or “-”, starting with a letter or digit.";
+    if (this.nodes.some(function (n) { return n.key.toLowerCase() === newKey.toLowerCase() && n.key !== oldKey; })) {
+      return "Another node is already called “" + newKey + "”.";
+    }
+    this.node(oldKey).key = newKey;
+    this.links.forEach(function (l) { if (l.a === oldKey) l.a = newKey; if (l.b === oldKey) l.b = newKey; });
+    if (this.selected && this.selected.kind === "node" && this.selected.id === oldKey) this.selected.id = newKey;
+    this.changed(false);
+    this.announce("Renamed " + oldKey + " to " + newKey + ".");
+    return null;
+  };
+
+  Editor.prototype.addLink = function (a, b) {
+    if (!a || !b) return "Choose the two nodes to link.";
+    if (a === b) return "A link joins two different nodes.";
+    this.links.push({ a: a, b: b, fixed_only: false, notes: "" });
+    this.selected = { kind: "link", id: this.links.length - 1 };
+    this.changed(true);
+    this.renderProps();
+    this.announce("Linked " + a + " and " + b + ".");
+    return null;
+  };
+
+  Editor.prototype.removeLink = function (index) {
+    var link = this.links[index];
+    this.links.splice(index, 1);
+    this.selected = null;
+    this.changed(true);
+    this.renderProps();
+    if (link) this.announce("Deleted the link " + link.a + "–" + link.b + ".");
+  };
+
+  Editor.prototype.moveNode = function (key, x, y, final) {
+    var node = this.node(key);
+    if (!node) return;
+    if (x != null) { node.x = x; node.y = y; node.fixed = true; }
+    this.renderDiagram();
+    if (final) { this.dirty = true; this.setStatus("Unsaved changes."); }
+  };
+
+  Editor.prototype.select = function (kind, id) {
+    this.selected = kind ? { kind: kind, id: id } : null;
+    this.render();
+    this.renderProps();
+  };
+
+  Editor.prototype.setDrawn = function (drawn) { this.drawn = drawn; this.renderDiagram(); this.renderProps(); };
+
+  Editor.prototype.render = function () {
+    this.renderDiagram();
+    this.renderLists();
+  };
+
+  Editor.prototype.renderDiagram = function () {
+    var self = this;
+    this.diagram.render({
+      nodes: this.nodes.map(function (n) { return { key: n.key, x: n.x, y: n.y, device: n.device, subtitle: self.subtitle(n), invalid: n.invalid }; }),
+      links: this.links, selected: this.selected, drawn: this.drawn
+    });
+  };
+
+  Editor.prototype.renderLists = function () {
+    var self = this, nodeList = $("#node-list", this.root), linkList = $("#link-list", this.root);
+    nodeList.textContent = "";
+    this.nodes.forEach(function (n) {
+      var current = self.selected && self.selected.kind === "node" && self.selected.id === n.key;
+      var button = h("button", { type: "button", className: "link-button", "aria-pressed": current ? "true" : "false", "data-select-node": n.key, text: n.key });
+      nodeList.appendChild(h("li", {}, [button, " ", h("span", { className: "muted", text: self.subtitle(n) })]));
+    });
+    linkList.textContent = "";
+    this.links.forEach(function (l, i) {
+      var current = self.selected && self.selected.kind === "link" && self.selected.id === i;
+      var button = h("button", { type: "button", className: "link-button", "aria-pressed": current ? "true" : "false", "data-select-link": String(i), text: l.a + " – " + l.b });
+      linkList.appendChild(h("li", {}, [button, l.fixed_only ? h("span", { className: "muted", text: " fixed only" }) : null]));
+    });
+    $("#node-count", this.root).textContent = String(this.nodes.length);
+    $("#link-count", this.root).textContent = String(this.links.length);
+    ["#link-a", "#link-b"].forEach(function (sel, i) {
+      var select = $(sel, self.root), value = select.value;
+      select.textContent = "";
+      select.appendChild(h("option", { value: "", text: i ? "to…" : "from…" }));
+      self.nodes.forEach(function (n) { select.appendChild(h("option", { value: n.key, text: n.key })); });
+      select.value = self.node(value) ? value : "";
+    });
+  };
+
+  function field(id, labelText, control, help) {
+    control.id = id;
+    var error = h("p", { className: "form-error", id: id + "-error", role: "alert", hidden: true });
+    return h("div", { className: "field" }, [h("label", { "for": id, text: labelText }), control, help ? h("span", { className: "help", text: help }) : null, error]);
+  }
+
+  LC.fieldError = function (input, message) {
+    var error = document.getElementById(input.id + "-error");
+    if (message) { input.setAttribute("aria-invalid", "true"); input.setAttribute("aria-describedby", input.id + "-error"); }
+    else { input.removeAttribute("aria-invalid"); input.removeAttribute("aria-describedby"); }
+    if (error) { error.textContent = message || ""; error.hidden = !message; }
+  };
+
+  function paramsText(params) {
+    return Object.keys(params).map(function (k) { return k + " = " + (typeof params[k] === "string" ? params[k] : JSON.stringify(params[k])); }).join("\n");
+  }
+  function parseParams(text) {
+    var params = {}, bad = null;
+    text.split("\n").forEach(function (line, i) {
+      if (!line.trim()) return;
+      var at = line.indexOf("=");
+      if (at < 1) { bad = bad || "Line " + (i + 1) + ": write “name = value”."; return; }
+      params[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+    });
+    return { params: params, error: bad };
+  }
+
+  Editor.prototype.renderProps = function () {
+    var self = this, panel = $("#props", this.root);
+    panel.textContent = "";
+    var sel = this.selected;
+    if (!sel) {
+      panel.appendChild(h("h2", { text: "Properties" }));
+      panel.appendChild(h("p", { className: "muted", text: "Select a node or a link (click it, or Tab to it and press Enter) to edit it." }));
+      return;
+    }
+    if (sel.kind === "node") {
+      var node = this.node(sel.id);
+      if (!node) { this.selected = null; this.renderProps(); return; }
+      panel.appendChild(h("h2", { text: "Node " + node.key }));
+      var key = h("input", { type: "text", value: node.key, maxlength: "40", autocomplete: "off" });
+      panel.appendChild(field("prop-key", "Name", key, "Unique in this topology, e.g. roadm1 or A."));
+      key.addEventListener("change", function () {
+        var error = self.renameNode(node.key, key.value);
+        LC.fieldError(key, error);
+        if (!error) panel.querySelector("h2").textContent = "Node " + node.key;
+      });
+      if (node.device) {
+        var unpin = h("button", { type: "button", className: "secondary", id: "prop-unpin", text: "Unpin" });
+        panel.appendChild(h("p", { id: "prop-pinned" }, ["Pinned to ", h("strong", { text: this.deviceNames[node.device] || "device " + node.device }), " "]));
+        panel.lastChild.appendChild(unpin);
+        unpin.addEventListener("click", function () {
+          node.device_type = node.device_type_of_pin || self.data.device_types[0].id;
+          node.device = null;
+          self.changed(false); self.renderProps();
+          $("#prop-type", panel).focus();
+        });
+      } else {
+        var type = h("select", {});
+        this.data.device_types.forEach(function (t) { type.appendChild(h("option", { value: String(t.id), text: t.name, selected: t.id === node.device_type })); });
+        panel.appendChild(field("prop-type", "Device type", type));
+        type.addEventListener("change", function () { node.device_type = Number(type.value); self.changed(false); });
+      }
+      panel.appendChild(this.pinSearch(node));
+      var notes = h("textarea", { rows: "2" });
+      notes.value = node.notes;
+      panel.appendChild(field("prop-notes", "Notes", notes));
+      notes.addEventListener("input", function () { node.notes = notes.value; self.dirty = true; self.setStatus("Unsaved changes."); });
+      var params = h("textarea", { rows: "2", spellcheck: "false" });
+      params.value = paramsText(node.params);
+      panel.appendChild(field("prop-params", "Parameters", params, "One “name = value” per line, e.g. wavelength = 1550 nm."));
+      params.addEventListener("change", function () {
+        var parsed = parseParams(params.value);
+        LC.fieldError(params, parsed.error);
+        if (!parsed.error) { node.params = parsed.params; self.dirty = true; self.setStatus("Unsaved changes."); }
+      });
+      if (LC.renderNodeMapping) LC.renderNodeMapping(panel, node.key);
+      var del = h("button", { type: "button", className: "danger", id: "prop-delete", text: "Delete node " + node.key });
+      del.addEventListener("click", function () { self.removeNode(node.key); });
+      panel.appendChild(h("p", {}, [del]));
+    } else {
+      var link = this.links[sel.id];
+      if (!link) { this.selected = null; this.renderProps(); return; }
+      panel.appendChild(h("h2", { text: "Link " + link.a + " – " + link.b }));
+      var fixed = h("input", { type: "checkbox", id: "prop-fixed", checked: link.fixed_only });
+      panel.appendChild(h("div", { className: "field" }, [fixed, " ", h("label", { "for": "prop-fixed", className: "inline", text: "Fixed only (a spliced fibre or patch cord, not through the switch)" })]));
+      fixed.addEventListener("change", function () { link.fixed_only = fixed.checked; self.changed(false); });
+      var lnotes = h("textarea", { rows: "2" });
+      lnotes.value = link.notes;
+      panel.appendChild(field("prop-link-notes", "Notes", lnotes, "Wavelength, fibre, anything the experiment needs."));
+      lnotes.addEventListener("input", function () { link.notes = lnotes.value; self.dirty = true; self.renderDiagram(); self.setStatus("Unsaved changes."); });
+      if (LC.renderLinkMapping) LC.renderLinkMapping(panel, sel.id);
+      var ldel = h("button", { type: "button", className: "danger", id: "prop-delete", text: "Delete this link" });
+      ldel.addEventListener("click", function () { self.removeLink(sel.id); });
+      panel.appendChild(h("p", {}, [ldel]));
+    }
+  };
+
+  // Search the lab's bookable devices by name or port label and pin the node to one.
+  Editor.prototype.pinSearch = function (node) {
+    var self = this, input = h("input", { type: "search", autocomplete: "off", placeholder: "name or port label, e.g. roadm_10" });
+    var results = h("ul", { className: "pin-results", id: "pin-results", "aria-live": "polite" });
+    var wrap = field("prop-pin", node.device ? "Pin to another device" : "Pin to a device", input, "Search by device name or port label.");
+    wrap.appendChild(results);
+    var timer = null, seq = 0;
+    function search() {
+      var q = input.value.trim(), mine = ++seq;
+      if (q.length < 2) { results.textContent = ""; return; }
+      LC.api("GET", self.data.urls.devices + "?bookable=true&limit=8&q=" + encodeURIComponent(q)).then(function (r) {
+        if (mine !== seq) return;
+        results.textContent = "";
+        var rows = (r.data && r.data.results) || [];
+        if (r.status !== 200) { results.appendChild(h("li", { className: "error", text: LC.errorMessages(r.data).join(" ") })); return; }
+        if (!rows.length) { results.appendChild(h("li", { className: "muted", text: "No bookable device matches “" + q + "”." })); return; }
+        rows.forEach(function (d) {
+          var ports = (d.ports || []).filter(function (p) { return p.name.toLowerCase().indexOf(q.toLowerCase()) >= 0; }).map(function (p) { return p.name; });
+          var button = h("button", { type: "button", className: "link-button", "data-pin": String(d.id), text: "Pin " + d.name });
+          button.addEventListener("click", function () {
+            self.deviceNames[d.id] = d.name;
+            node.device_type_of_pin = d.device_type && d.device_type.id;
+            node.device = d.id; node.device_type = null;
+            self.changed(false); self.renderProps();
+            self.announce("Pinned " + node.key + " to " + d.name + ".");
+            var unpin = $("#prop-unpin", self.root);
+            if (unpin) unpin.focus();
+          });
+          results.appendChild(h("li", {}, [button, h("span", { className: "muted", text: " " + (d.device_type ? d.device_type.name : "") + (ports.length ? " · ports " + ports.slice(0, 3).join(", ") : "") })]));
+        });
+      });
+    }
+    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(search, 200); });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") { event.preventDefault(); clearTimeout(timer); search(); }
+      if (event.key === "ArrowDown") { var first = results.querySelector("button"); if (first) { event.preventDefault(); first.focus(); } }
+    });
+    return wrap;
+  };
+
+  Editor.prototype.validate = function () {
+    var errors = [];
+    if (!this.name.trim()) errors.push(["#topo-name", "Give the topology a name."]);
+    return errors;
+  };
+
+  // Save on the server (create, then update). Resolves true when saved.
+  Editor.prototype.save = function () {
+    var self = this, name = $("#topo-name", this.root);
+    LC.fieldError(name, null);
+    var general = $("#save-errors", this.root);
+    general.textContent = ""; general.hidden = true;
+    var invalid = this.validate();
+    if (invalid.length) {
+      invalid.forEach(function (e) { LC.fieldError($(e[0], self.root), e[1]); });
+      $(invalid[0][0], this.root).focus();
+      this.setStatus("Not saved.");
+      return Promise.resolve(false);
+    }
+    var url = this.id ? this.data.urls.api + this.id + "/" : this.data.urls.api;
+    this.setStatus("Saving…");
+    this.nodes.forEach(function (n) { n.invalid = false; });
+    return LC.api(this.id ? "PUT" : "POST", url, this.toApi()).then(function (r) {
+      if (r.status === 200 || r.status === 201) {
+        var first = !self.id;
+        self.id = r.data.id;
+        self.dirty = false;
+        self.setStatus("Saved.");
+        if (first) {
+          window.history.replaceState(null, "", self.data.urls.page_base + self.id + "/");
+          self.root.setAttribute("data-topology-id", String(self.id));
+        }
+        return true;
+      }
+      self.setStatus("Not saved.");
+      var data = r.data || {};
+      if (data.name) LC.fieldError(name, [].concat(data.name).join(" "));
+      if (Array.isArray(data.nodes)) {
+        data.nodes.forEach(function (e, i) { if (e && Object.keys(e).length && self.nodes[i]) self.nodes[i].invalid = true; });
+        self.renderDiagram();
+      }
+      var rest = Object.assign({}, data);
+      delete rest.name;
+      var messages = LC.errorMessages(rest).map(function (m) {
+        // "nodes › 2 › key: …" names the node by its key, as the user knows it.
+        return m.replace(/^nodes › (\d+)/, function (all, i) { var n = self.nodes[Number(i) - 1]; return n ? "node " + n.key : all; })
+          .replace(/^links › (\d+)/, function (all, i) { var l = self.links[Number(i) - 1]; return l ? "link " + l.a + "–" + l.b : all; });
+      });
+      if (messages.length) {
+        general.appendChild(h("ul", {}, messages.map(function (m) { return h("li", { text: m }); })));
+        general.hidden = false;
+      }
+      return false;
+    });
+  };
+
+  Editor.prototype.bind = function () {
+    var self = this, root = this.root;
+    var name = $("#topo-name", root), description = $("#topo-description", root);
+    name.value = this.name;
+    description.value = this.description;
+    name.addEventListener("input", function () { self.name = name.value; self.dirty = true; self.setStatus("Unsaved changes."); });
+    description.addEventListener("input", function () { self.description = description.value; self.dirty = true; self.setStatus("Unsaved changes."); });
+    $("#topo-form", root).addEventListener("submit", function (event) { event.preventDefault(); self.save(); });
+    $("#palette", root).addEventListener("click", function (event) {
+      var button = event.target.closest("button[data-type]");
+      if (button) self.addNode(Number(button.getAttribute("data-type")));
+    });
+    $("#link-form", root).addEventListener("submit", function (event) {
+      event.preventDefault();
+      var a = $("#link-a", root), b = $("#link-b", root);
+      var error = self.addLink(a.value, b.value);
+      LC.fieldError(b, error);
+      if (!error) { a.value = b.value; b.value = ""; b.focus(); }
+    });
+    $("#arrange", root).addEventListener("click", function () {
+      self.nodes.forEach(function (n) { n.fixed = false; });
+      self.relayout();
+      self.dirty = true; self.setStatus("Unsaved changes.");
+      self.render();
+    });
+    root.addEventListener("click", function (event) {
+      var n = event.target.closest("[data-select-node]"), l = event.target.closest("[data-select-link]");
+      if (n) self.select("node", n.getAttribute("data-select-node"));
+      if (l) self.select("link", Number(l.getAttribute("data-select-link")));
+    });
+    // Escape clears the selection from anywhere in the diagram.
+    $("#diagram", root).addEventListener("keydown", function (event) { if (event.key === "Escape") self.select(null); });
+  };
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var root = document.getElementById("composer"), source = document.getElementById("composer-data");
+    if (!root || !source) return;
+    LC.editor = new Editor(root, JSON.parse(source.textContent));
+    LC.editor.renderProps();
+    if (LC.initResolve) LC.initResolve(LC.editor);
+  });
+})(window.LabComposer = window.LabComposer || {});
