@@ -203,6 +203,7 @@
     var drag = this.drag;
     this.drag = null;
     if (drag.moved) this.cb.move(drag.key, null, null, true);
+    else this.cb.select("node", drag.key);  // a press without a move is a click
   };
 
   LC.Diagram.prototype.render = function (view) {
@@ -265,7 +266,6 @@
         self.drag = { key: node.key, dx: p.x - node.x, dy: p.y - node.y, x0: node.x, y0: node.y, moved: false };
         if (svg.setPointerCapture && event.pointerId != null) { try { svg.setPointerCapture(event.pointerId); } catch (e) { /* not capturable */ } }
       });
-      g.addEventListener("click", function () { self.cb.select("node", node.key); });
       g.addEventListener("keydown", function (event) {
         var step = event.shiftKey ? 40 : 10, moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
         if (moves[event.key]) {
