@@ -43,6 +43,7 @@
   function clearResults(message) {
     state.mappings = []; state.chosen = -1;
     $("#mappings").textContent = "";
+    $("#mappings").removeAttribute("data-resolve-ms");
     $("#infeasible").hidden = true; $("#infeasible").textContent = "";
     $("#book-panel").hidden = true;
     editor.setDrawn(null);
