@@ -2,11 +2,12 @@
 
 import django_filters
 from django.db.models import Q
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.filters import OrderingFilter
 
 from core.form_fields import IdRangeCheckMixin
 from inventory.choices import DeviceCategory, DeviceStatus
-from inventory.models import Attachment, Device, DeviceType, Manufacturer, Port, Site, Tag
+from inventory.models import Attachment, Device, DeviceType, Link, Manufacturer, Port, Site, Tag
 from inventory.selectors import device_search, port_search, search_terms
 
 
@@ -102,14 +103,36 @@ class DeviceFilterSet(django_filters.FilterSet):
 
 class PortFilterSet(django_filters.FilterSet):
     device = IdMultipleChoiceFilter(queryset=Device.objects.all(), help_text="Device id.")
+    switch = IdMultipleChoiceFilter(queryset=Device.objects.all(), help_text="Id of the switch the port is patched into.")
     q = django_filters.CharFilter(method="filter_q", label="Search", help_text="Searches label and description. " + Q_HELP)
 
     class Meta:
         model = Port
-        fields = ["device", "q"]
+        fields = ["device", "switch", "q"]
 
     def filter_q(self, queryset, name, value):
         return port_search(q=value, queryset=queryset)
+
+
+@extend_schema_field({"type": "array", "items": {"type": "integer"}})
+class EndIdFilter(IdMultipleChoiceFilter):
+    """Ids matched against either end of a link (the filter method ORs a and b)."""
+
+
+class LinkFilterSet(django_filters.FilterSet):
+    device = EndIdFilter(queryset=Device.objects.all(), method="filter_device",
+                                    help_text="Links with an end on this device (id).")
+    port = EndIdFilter(queryset=Port.objects.all(), method="filter_port", help_text="Links with this port (id) as an end.")
+
+    class Meta:
+        model = Link
+        fields = ["device", "port"]
+
+    def filter_device(self, queryset, name, value):
+        return queryset.filter(Q(a__device__in=value) | Q(b__device__in=value)) if value else queryset
+
+    def filter_port(self, queryset, name, value):
+        return queryset.filter(Q(a__in=value) | Q(b__in=value)) if value else queryset
 
 
 class StableOrderingFilter(OrderingFilter):

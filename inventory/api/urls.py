@@ -12,6 +12,7 @@ router.register("sites", views.SiteViewSet, basename="site")
 router.register("tags", views.TagViewSet, basename="tag")
 router.register("devices", views.DeviceViewSet, basename="device")
 router.register("ports", views.PortViewSet, basename="port")
+router.register("links", views.LinkViewSet, basename="link")
 router.register("attachments", views.AttachmentViewSet, basename="attachment")
 router.register("stats", views.StatsViewSet, basename="stats")
 

@@ -7,7 +7,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from core.roles import roles_ensure
 from inventory.models import Device, DeviceType, Manufacturer, Port, Site, Tag
-from inventory.services.demo import demo_lab_create, demo_users_ensure
+from inventory.services.demo import demo_lab_create, demo_users_ensure, demo_wiring_ensure
 from inventory.services.setup import device_types_ensure
 from scheduler.models import Booking, BookingPolicy, MaintenanceWindow
 from scheduler.services.demo import demo_bookings_create
@@ -55,6 +55,7 @@ class Command(BaseCommand):
         users = []
         if demo:
             demo_lab_create()
+            demo_wiring_ensure()
             users = demo_users_ensure()
             demo_bookings_create()
         after = _state()
