@@ -3,7 +3,9 @@
 // live on the server; the checks here only spare a round trip and put the message by the field.
 (function (LC) {
   "use strict";
-  var KEY_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/;
+  var KEY_MAX = 50;
+  // Params the composer keeps for itself: notes and the diagram position of a dragged node.
+  var OWN_PARAMS = { notes: true, _xy: true };
 
   function $(sel, root) { return (root || document).querySelector(sel); }
   function h(tag, attrs, children) {
@@ -65,6 +67,7 @@
     var self = this;
     data.device_types.forEach(function (t) { self.types[t.id] = t; });
     this.deviceNames = data.device_names || {};
+    this.switchNames = data.switch_names || {};
     this.listeners = [];
     this.drawn = null;
     this.selected = null;
@@ -80,7 +83,7 @@
   }
 
   Editor.prototype.load = function (topology) {
-    var self = this, layout = (topology && topology.layout) || {};
+    var self = this;
     this.id = topology ? topology.id : null;
     this.name = topology ? topology.name : "";
     this.description = topology ? (topology.description || "") : "";
@@ -91,29 +94,27 @@
       var typeId = n.device_type && typeof n.device_type === "object" ? n.device_type.id : n.device_type;
       if (device && device.name) self.deviceNames[deviceId] = device.name;
       var params = Object.assign({}, n.params || {});
-      var notes = params.notes || "";
-      delete params.notes;
-      var at = layout[n.key];
-      if (at) self.hasPositions = true;
+      var notes = typeof params.notes === "string" ? params.notes : "";
+      var at = Array.isArray(params._xy) && params._xy.length === 2 ? params._xy : null;
+      Object.keys(OWN_PARAMS).forEach(function (k) { delete params[k]; });
       return { key: n.key, device_type: deviceId ? null : typeId, device: deviceId || null, params: params, notes: notes,
-        x: at ? at[0] : null, y: at ? at[1] : null, fixed: !!at };
+        site: n.site || null, tag: n.tag || null, x: at ? at[0] : null, y: at ? at[1] : null, fixed: !!at,
+        device_type_of_pin: deviceId ? (self.data.device_type_of || {})[deviceId] : null };
     });
     this.links = ((topology && topology.links) || []).map(function (l) {
       return { a: l.a, b: l.b, fixed_only: !!l.fixed_only, notes: l.notes || "" };
     });
   };
 
-  // The composition as the topology API takes it; positions of dragged nodes go in `layout`.
+  // The composition as the topology API takes it; a dragged node's position goes in params._xy.
   Editor.prototype.toApi = function () {
-    var layout = {};
-    this.nodes.forEach(function (n) { if (n.fixed && n.x != null) layout[n.key] = [n.x, n.y]; });
     return {
-      name: this.name, description: this.description, layout: layout,
+      name: this.name, description: this.description,
       nodes: this.nodes.map(function (n) {
         var params = Object.assign({}, n.params);
         if (n.notes) params.notes = n.notes;
-        return n.device ? { key: n.key, device_type: null, device: n.device, params: params }
-          : { key: n.key, device_type: n.device_type, device: null, params: params };
+        if (n.fixed && n.x != null) params._xy = [n.x, n.y];
+        return { key: n.key, device_type: n.device ? null : n.device_type, device: n.device || null, site: n.site, tag: n.tag, params: params };
       }),
       links: this.links.map(function (l) { return { a: l.a, b: l.b, fixed_only: l.fixed_only, notes: l.notes }; })
     };
@@ -155,7 +156,7 @@
 
   Editor.prototype.addNode = function (typeId) {
     var key = this.uniqueKey(this.typeName(typeId));
-    this.nodes.push({ key: key, device_type: typeId, device: null, params: {}, notes: "", x: null, y: null, fixed: false });
+    this.nodes.push({ key: key, device_type: typeId, device: null, site: null, tag: null, params: {}, notes: "", x: null, y: null, fixed: false });
     this.selected = { kind: "node", id: key };
     this.changed(true);
     this.renderProps();
@@ -178,7 +179,7 @@
   Editor.prototype.renameNode = function (oldKey, newKey) {
     newKey = (newKey || "").trim();
     if (newKey === oldKey) return null;
-    if (!KEY_RE.test(newKey)) return "Use 1–40 letters, digits, “_”, “.” or “-”, starting with a letter or digit.";
+    if (!newKey || newKey.length > KEY_MAX) return "Give the node a name of 1 to " + KEY_MAX + " characters.";
     if (this.nodes.some(function (n) { return n.key.toLowerCase() === newKey.toLowerCase() && n.key !== oldKey; })) {
       return "Another node is already called “" + newKey + "”.";
     }
@@ -437,19 +438,23 @@
         return true;
       }
       self.setStatus("Not saved.");
-      var data = r.data || {};
+      var data = r.data || {}, messages = [];
       if (data.name) LC.fieldError(name, [].concat(data.name).join(" "));
-      if (Array.isArray(data.nodes)) {
-        data.nodes.forEach(function (e, i) { if (e && Object.keys(e).length && self.nodes[i]) self.nodes[i].invalid = true; });
+      if (Array.isArray(data.errors)) {
+        // The topology service names each bad node (by key) or link (by position).
+        data.errors.forEach(function (e) {
+          if (e.field === "name") { LC.fieldError(name, data.detail); return; }
+          var node = e.node != null && (self.node(String(e.node)) || self.nodes[e.node]);
+          if (node) node.invalid = true;
+          messages.push(e.message || data.detail);
+        });
         self.renderDiagram();
+      } else {
+        var rest = Object.assign({}, data);
+        delete rest.name;
+        messages = LC.errorMessages(rest);
       }
-      var rest = Object.assign({}, data);
-      delete rest.name;
-      var messages = LC.errorMessages(rest).map(function (m) {
-        // "nodes › 2 › key: …" names the node by its key, as the user knows it.
-        return m.replace(/^nodes › (\d+)/, function (all, i) { var n = self.nodes[Number(i) - 1]; return n ? "node " + n.key : all; })
-          .replace(/^links › (\d+)/, function (all, i) { var l = self.links[Number(i) - 1]; return l ? "link " + l.a + "–" + l.b : all; });
-      });
+      messages = messages.filter(function (m, i) { return m && messages.indexOf(m) === i && m !== (name.getAttribute("aria-invalid") && data.detail); });
       if (messages.length) {
         general.appendChild(h("ul", {}, messages.map(function (m) { return h("li", { text: m }); })));
         general.hidden = false;

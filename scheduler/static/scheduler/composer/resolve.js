@@ -26,15 +26,20 @@
   function nameOf(kind, x) {
     if (x == null) return "";
     if (typeof x === "object") return x.name || x.label || names[kind][x.id] || "#" + x.id;
-    return names[kind][x] || (kind === "device" && editor.deviceNames[x]) || "#" + x;
+    return names[kind][x] || (kind === "device" && editor.deviceNames[x]) || (kind === "switch" && editor.switchNames[x]) || "#" + x;
   }
+  // Mappings carry ids with a few names beside them (device_name, port_names): keep those names.
   function learn(mapping) {
     (mapping.nodes || []).forEach(function (n) {
       remember("device", n.device);
+      if (n.device_name && typeof n.device !== "object") names.device[n.device] = n.device_name;
       (n.alternatives || []).forEach(function (a) { remember("device", a && a.device !== undefined ? a.device : a); });
     });
     (mapping.links || []).forEach(function (l) {
-      (l.ports || []).forEach(function (p) { remember("port", p); });
+      (l.ports || []).forEach(function (p, i) {
+        remember("port", p);
+        if (l.port_names && l.port_names[i] && typeof p !== "object") names.port[p] = l.port_names[i];
+      });
       remember("switch", l.switch);
     });
   }
@@ -261,7 +266,7 @@
       box.appendChild(h("p", { text: "Alternatives:" }));
       box.appendChild(h("ul", { className: "alternatives" }, alternatives.map(function (alt) {
         var device = alt && alt.device !== undefined ? alt.device : alt;
-        var why = alt && (alt.reason || alt.why) ? alt.reason || alt.why : "";
+        var why = (node.reasons && node.reasons[idOf(device)]) || (alt && (alt.reason || alt.why)) || "";
         var use = h("button", { type: "button", className: "secondary", "data-override": String(idOf(device)), text: "Use " + nameOf("device", device) });
         use.addEventListener("click", function () { override(key, idOf(device), use); });
         return h("li", {}, [use, why ? h("span", { className: "muted", text: " " + why }) : null]);
