@@ -151,3 +151,7 @@ class BookingPolicy(models.Model):
         """The policy row, created with the defaults on first use."""
         policy, _ = cls.objects.get_or_create(pk=1)
         return policy
+
+
+# Topology models live in their own module; importing them here registers them with the app.
+from scheduler.topology.models import PortReservation, Topology  # noqa: E402, F401

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter, SimpleRouter
 
-from scheduler.api import views, views_read
+from scheduler.api import topology_views, views, views_read
 
 app_name = "scheduler-api"
 
@@ -13,6 +13,12 @@ router.register("maintenance-windows", views.MaintenanceWindowViewSet, basename=
 # --- end of "book" block ---
 
 urlpatterns = router.urls
+
+# --- topologies (scheduler/api/topology_views.py) ---
+topology_router = SimpleRouter()
+topology_router.register("topologies", topology_views.TopologyViewSet, basename="topology")
+urlpatterns += topology_router.urls
+# --- end of topologies ---
 
 # --- read side: availability, next slot, schedule, access check, favorites (scheduler/api/views_read.py) ---
 read_router = SimpleRouter()

@@ -1,0 +1,92 @@
+"""Topology API (`/api/scheduler/topologies/`): CRUD, copy, make from a patch list or a session,
+resolve, earliest and book; and the wiring export of a session. Thin: one service call each."""
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from scheduler.api import topology_serializers as s
+from scheduler.api.views import ERRORS
+from scheduler.topology import services
+
+
+def _responses(ok_status, serializer):
+    return {ok_status: serializer, **ERRORS}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Your topologies (every topology for lab managers)"),
+    retrieve=extend_schema(summary="One topology", responses=_responses(200, s.TopologySerializer)),
+    destroy=extend_schema(summary="Delete a topology", responses={204: None, **ERRORS}),
+)
+class TopologyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """An experiment's graph: nodes (a device type or a pinned device) and links between node keys.
+
+    Bad nodes or links are a 400 whose `errors` name each bad node (`node`: key) or link
+    (`link`: index) with a message.
+    """
+
+    serializer_class = s.TopologySerializer
+    lookup_value_regex = "[0-9]+"
+
+    def get_queryset(self):
+        return services.topologies_visible_to(user=self.request.user).order_by("-updated_at", "-id")
+
+    def _input(self, serializer_class):
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def _answer(self, topology, code=status.HTTP_200_OK):
+        return Response(s.TopologySerializer(topology, context=self.get_serializer_context()).data, status=code)
+
+    @extend_schema(summary="Create a topology", request=s.TopologyWriteSerializer, responses=_responses(201, s.TopologySerializer))
+    def create(self, request):
+        data = self._input(s.TopologyWriteSerializer)
+        topology = services.topology_create(owner=request.user, name=data["name"], description=data["description"],
+                                            nodes=data["nodes"], links=data["links"])
+        return self._answer(topology, status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Replace a topology's name, description, nodes and links", request=s.TopologyWriteSerializer,
+                   responses=_responses(200, s.TopologySerializer))
+    def update(self, request, pk=None):
+        data = self._input(s.TopologyWriteSerializer)
+        return self._answer(services.topology_update(topology=self.get_object(), actor=request.user, data=data))
+
+    @extend_schema(summary="Change some of a topology's fields", request=s.TopologyWriteSerializer(partial=True),
+                   responses=_responses(200, s.TopologySerializer))
+    def partial_update(self, request, pk=None):
+        serializer = s.TopologyWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = {k: v for k, v in serializer.validated_data.items() if k in request.data}
+        return self._answer(services.topology_update(topology=self.get_object(), actor=request.user, data=data))
+
+    def perform_destroy(self, instance):
+        services.topology_delete(topology=instance, actor=self.request.user)
+
+    @extend_schema(summary="Copy a topology into your own", request=s.TopologyCopySerializer,
+                   responses=_responses(201, s.TopologySerializer))
+    @action(detail=True, methods=["post"])
+    def copy(self, request, pk=None):
+        data = self._input(s.TopologyCopySerializer)
+        return self._answer(services.topology_copy(topology=self.get_object(), actor=request.user, name=data.get("name")),
+                            status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Make a topology from a patch list (a node per device, a link per patched pair)",
+                   request=s.TopologyFromPatchListSerializer, responses=_responses(201, s.TopologySerializer))
+    @action(detail=False, methods=["post"], url_path="from-patch-list")
+    def from_patch_list(self, request):
+        data = self._input(s.TopologyFromPatchListSerializer)
+        topology = services.topology_create_from_patch_list(owner=request.user, name=data["name"],
+                                                            text=data["patch_list"], pin=data["pin"])
+        return self._answer(topology, status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Make a topology from a past session (its devices, and its links if it was booked from a topology)",
+                   request=s.TopologyFromSessionSerializer, responses=_responses(201, s.TopologySerializer))
+    @action(detail=False, methods=["post"], url_path="from-session")
+    def from_session(self, request):
+        data = self._input(s.TopologyFromSessionSerializer)
+        topology = services.topology_create_from_group(owner=request.user, group_id=data["group"], name=data.get("name"),
+                                                       pin=data["pin"])
+        return self._answer(topology, status.HTTP_201_CREATED)
