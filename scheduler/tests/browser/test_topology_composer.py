@@ -6,7 +6,9 @@ import pytest
 from playwright.sync_api import expect
 
 from core.roles import LAB_MEMBERS
+from scheduler.models import Topology
 from core.tests.factories import UserFactory
+from inventory.models import Device
 from inventory.tests.factories import DeviceFactory, DeviceTypeFactory, PortFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -93,6 +95,24 @@ def test_compose_with_the_mouse_rename_link_pin_and_delete(browser_page, drawing
     moved = node(page, "roadm1").bounding_box()
     assert moved["y"] > box["y"] + 60
     screenshot(page, "topology-compose")
+
+    # Saving needs a name (said beside the field); then the page becomes the topology's own.
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#topo-name-error")).to_have_text("Give the topology a name.")
+    page.locator("#topo-name").fill("Two ROADMs and a transponder")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#save-status")).to_have_text("Saved.")
+    expect(page).to_have_url(re.compile(r"/topologies/\d+/$"))
+    topology = Topology.objects.get()
+    assert topology.owner.username == "ana"
+    assert [n["key"] for n in topology.nodes] == ["roadm1", "roadm2", "tx"]
+    assert topology.nodes[1]["device"] == Device.objects.get(name="ROADM 3").pk
+    assert topology.links[1] == {"a": "roadm1", "b": "roadm2", "fixed_only": True, "notes": "C-band, 25 km"}
+    page.reload()
+    expect(page.locator("#topo-name")).to_have_value("Two ROADMs and a transponder")
+    expect(node(page, "roadm2")).to_contain_text("pinned: ROADM 3")
+    expect(page.locator("#diagram [data-link]")).to_have_count(2)
+    assert abs(node(page, "roadm1").bounding_box()["y"] - moved["y"]) < 2  # the dragged node kept its place
 
     # Deleting a node deletes its links.
     node(page, "roadm1").click()
