@@ -85,10 +85,12 @@
     t.order.forEach(function (k) { (layers[t.depth[k]] = layers[t.depth[k]] || []).push(k); });
     Object.keys(layers).forEach(function (d) {
       var layer = layers[d];
-      layer.forEach(function (k, i) { pos[k] = { x: Number(d) * 1.1, y: (i - (layer.length - 1) / 2) * 1.1 }; });
+      layer.forEach(function (k, i) { pos[k] = { x: Number(d) * 1.6, y: (i - (layer.length - 1) / 2) * 1.1 }; });
     });
     var maxDepth = Object.keys(layers).length - 1;
-    keys.forEach(function (k) { pos[k].x -= maxDepth * 0.55; });
+    // A long plain chain zigzags, which leaves room beside each link for its label.
+    if (maxDepth >= 3 && keys.length === maxDepth + 1) keys.forEach(function (k) { pos[k].y = (t.depth[k] % 2) * 1.3; });
+    keys.forEach(function (k) { pos[k].x -= maxDepth * 0.8; });
     return pos;
   }
 
@@ -119,7 +121,7 @@
     Object.keys(pos).forEach(function (k) { xs.push(pos[k].x); ys.push(pos[k].y); });
     var minX = Math.min.apply(null, xs), maxX = Math.max.apply(null, xs), minY = Math.min.apply(null, ys), maxY = Math.max.apply(null, ys);
     var availW = W - NODE_W - 2 * MARGIN, availH = H - NODE_H - 2 * MARGIN;
-    var sx = Math.min(175, maxX > minX ? availW / (maxX - minX) : 175), sy = Math.min(110, maxY > minY ? availH / (maxY - minY) : 110);
+    var sx = Math.min(190, maxX > minX ? availW / (maxX - minX) : 190), sy = Math.min(110, maxY > minY ? availH / (maxY - minY) : 110);
     var offX = W / 2 - (maxX + minX) / 2 * sx, offY = H / 2 - (maxY + minY) / 2 * sy;
     nodes.forEach(function (node) {
       out[node.key] = node.fixed && node.x != null ? { x: node.x, y: node.y, fixed: true }
@@ -240,8 +242,11 @@
       var lx = (a.x + 2 * qx + b.x) / 4, ly = (a.y + 2 * qy + b.y) / 4;
       var lines = drawn ? drawn : (link.notes ? [shorten(link.notes, 28)] : []);
       if (link.fixed_only && !drawn) lines = ["fixed only"].concat(lines);
+      // Labels sit beside the line, not on it: above a flat line, right of a steep one.
+      var flat = Math.abs(b.x - a.x) >= Math.abs(b.y - a.y), side = flat ? "link-label" : "link-label side";
       lines.forEach(function (line, i) {
-        text(g, lx, ly + (i - (lines.length - 1) / 2) * 13 + 4, shorten(line, 40), "link-label");
+        var y = flat ? ly - 7 - (lines.length - 1 - i) * 13 : ly + (i - (lines.length - 1) / 2) * 13 + 4;
+        text(g, flat ? lx : lx + 8, y, shorten(line, 40), side);
       });
       g.addEventListener("click", function () { self.cb.select("link", index); });
       g.addEventListener("keydown", function (event) {

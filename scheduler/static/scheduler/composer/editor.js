@@ -123,7 +123,9 @@
   Editor.prototype.node = function (key) { return this.nodes.filter(function (n) { return n.key === key; })[0]; };
   Editor.prototype.typeName = function (id) { return this.types[id] ? this.types[id].name : "?"; };
   Editor.prototype.subtitle = function (n) {
-    return n.device ? "pinned: " + (this.deviceNames[n.device] || "device " + n.device) : "any " + this.typeName(n.device_type);
+    if (!n.device) return "any " + this.typeName(n.device_type);
+    var name = this.deviceNames[n.device] || "device " + n.device;
+    return name === n.key ? "pinned" : "pinned: " + name;
   };
 
   Editor.prototype.onChange = function (fn) { this.listeners.push(fn); };
