@@ -56,10 +56,8 @@ def _parts(world: World, device_id: int, need: int, start: datetime, end: dateti
     margin = 1.0 if free <= need or free == 0 else 1 - (free - need) / free
     device_site = world.devices[device_id].site_id
     sites = {switch_sites.get(s) for s in world.wiring.switch_ports(device_id)}
-    if not sites or device_site is None or None in sites:
-        locality = 0.5
-    else:
-        locality = 1.0 if device_site in sites else 0.0
+    unknown = not sites or device_site is None or None in sites
+    locality = 0.5 if unknown else (1.0 if device_site in sites else 0.0)
     return {"window_fit": round(window_fit, 4), "exclusive_use": exclusive, "port_margin": round(margin, 4),
             "locality": locality}
 

@@ -68,7 +68,7 @@ def explain(world: World, cands: list[NodeCandidates], links: list[LinkSpec], st
         if free < len(members):
             type_name = next((d.type_name for d in world.devices.values() if d.type_id == type_id), f"type {type_id}")
             held = []
-            for device_id, (_code, message) in sorted(members[0].excluded.items()):
+            for _device, (_code, message) in sorted(members[0].excluded.items()):
                 held.append(message.rstrip("."))
                 if len(held) == MAX_LISTED:
                     break

@@ -181,7 +181,7 @@ def alternatives_for(model: _Model, mapping: Mapping, limit: int = 3) -> dict[st
     used_ports = {p for r in mapping.links for p in r.ports}
     used_links = {r.link for r in mapping.links if r.link}
     result = {}
-    for i, cand in enumerate(model.cands):
+    for cand in model.cands:
         key = cand.node.key
         touching = [(r, r.a == key) for r in mapping.links if key in (r.a, r.b)]
         own_ports = {r.ports[0] if is_a else r.ports[1] for r, is_a in touching}
