@@ -9,6 +9,8 @@ from rest_framework.response import Response
 from scheduler.api import topology_serializers as s
 from scheduler.api.views import ERRORS
 from scheduler.topology import services
+from scheduler.topology.earliest import topology_earliest
+from scheduler.topology.resolver import topology_resolve
 
 
 def _responses(ok_status, serializer):
@@ -90,3 +92,25 @@ class TopologyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.D
         topology = services.topology_create_from_group(owner=request.user, group_id=data["group"], name=data.get("name"),
                                                        pin=data["pin"])
         return self._answer(topology, status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Map the topology onto devices and switch ports for a window: up to k mappings, best first",
+                   request=s.ResolveInputSerializer, responses=_responses(200, s.ResolveOutputSerializer),
+                   description="`feasible: false` comes with `reasons` naming the binding constraint (codes: pinned_busy, "
+                               "type_shortage, port_shortage, no_fixed_link, no_connection, combination, timeout).")
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        data = self._input(s.ResolveInputSerializer)
+        answer = topology_resolve(topology=self.get_object(), actor=request.user, start=data["start"], end=data["end"], k=data["k"])
+        return Response(answer)
+
+    @extend_schema(summary="The earliest grid-aligned starts (up to k) at which the whole topology is free for the duration",
+                   request=s.EarliestInputSerializer, responses=_responses(200, s.EarliestOutputSerializer),
+                   description="Exact: candidate starts are `after` and the ends of the bookings, maintenance windows and "
+                               "port reservations in the way. `windows` is empty, with `reasons`, when nothing fits within "
+                               "the policy's horizon.")
+    @action(detail=True, methods=["post"])
+    def earliest(self, request, pk=None):
+        data = self._input(s.EarliestInputSerializer)
+        answer = topology_earliest(topology=self.get_object(), actor=request.user, duration_minutes=data["duration"],
+                                   after=data.get("after"), before=data.get("before"), k=data["k"])
+        return Response(s.EarliestOutputSerializer(answer).data)
