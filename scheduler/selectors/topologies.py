@@ -1,11 +1,15 @@
-"""Reads of the topology pages: the saved-topologies list with its counts."""
+"""Reads of the topology pages: the saved-topologies list, and a mapping with one node overridden."""
 
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 
 from django.db.models import QuerySet
 
+from core.exceptions import ApplicationError
+from inventory.models import Device
 from scheduler.topology.models import Topology
+from scheduler.topology.resolver import topology_resolve
 
 
 @dataclass(frozen=True)
@@ -24,3 +28,26 @@ def topology_rows(*, queryset: QuerySet[Topology]) -> list[TopologyRow]:
         rows.append(TopologyRow(topology=topology, node_count=len(topology.nodes), link_count=len(topology.links),
                                 last_booked=None))
     return rows
+
+
+def topology_mapping_override(*, topology: Topology, actor, start: datetime, end: datetime, devices: dict[str, int],
+                              key: str, device: int) -> dict:
+    """The composer's "use this device instead": the mapping `devices` (node key → device) with node
+    `key` on `device`, checked as a whole by the resolver (every node pinned to its device, the ports
+    chosen again), in the resolver's `{feasible, mappings, reasons}` shape. A typed node only takes a
+    device of its type; a pinned node keeps its device."""
+    nodes = {n["key"]: n for n in topology.nodes}
+    if set(devices) != set(nodes):
+        raise ApplicationError("The mapping does not match the topology's nodes; resolve again.")
+    if key not in nodes:
+        raise ApplicationError(f"The topology has no node {key!r}.")
+    node = nodes[key]
+    if node.get("device") and node["device"] != device:
+        raise ApplicationError(f"Node {key} is pinned to one device; unpin it to choose another.")
+    chosen = Device.objects.filter(pk=device).select_related("device_type").first()
+    if chosen is None:
+        raise ApplicationError(f"Device {device} does not exist.")
+    if node.get("device_type") and chosen.device_type_id != node["device_type"]:
+        raise ApplicationError(f"{chosen.name} is a {chosen.device_type.name}; node {key} needs another type.")
+    pinned = [dict(n, device_type=None, device=device if n["key"] == key else devices[n["key"]]) for n in topology.nodes]
+    return topology_resolve(topology=SimpleNamespace(nodes=pinned, links=topology.links), actor=actor, start=start, end=end, k=1)

@@ -7,25 +7,28 @@ resolve, find the earliest window and book, so the page and scripts share one se
 views here only read through selectors and write through the topology services.
 """
 
+import json
 from datetime import datetime, time, timedelta
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from rest_framework import serializers
 
 from core import clock
 from core.exceptions import ApplicationError, NotFound
 from core.roles import is_lab_manager
 from inventory.choices import DeviceStatus
 from inventory.models import Device, DeviceType
+from scheduler.api.serializers import LabDateTimeField
 from scheduler.cart import lab_zone
 from scheduler.selectors.availability import grid_ceil, policy_read
-from scheduler.selectors.topologies import topology_rows
+from scheduler.selectors.topologies import topology_mapping_override, topology_rows
 from scheduler.topology.services import (
     topologies_visible_to,
     topology_copy,
@@ -202,3 +205,42 @@ def topology_from_session(request, pk: int):
         return redirect("my-bookings")
     messages.success(request, f"Made “{topology.name}” from session {pk}; change it and resolve it for a new window.")
     return redirect("topology", topology.pk)
+
+
+class OverrideInput(serializers.Serializer):
+    start = LabDateTimeField()
+    end = LabDateTimeField()
+    node = serializers.CharField(max_length=50)
+    device = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    mapping = serializers.DictField()
+
+    def validate_mapping(self, value):
+        nodes = value.get("nodes")
+        if not isinstance(nodes, list) or not all(
+            isinstance(n, dict) and isinstance(n.get("key"), str) and isinstance(n.get("device"), int) and not isinstance(n.get("device"), bool)
+            for n in nodes
+        ):
+            raise serializers.ValidationError("mapping.nodes must be a list of {key, device} with device ids.")
+        return {n["key"]: n["device"] for n in nodes}
+
+
+@login_required
+@require_POST
+def topology_override(request, pk: int):
+    """JSON for the composer: the chosen option with one node on another device, re-checked whole by
+    the resolver (200 `{feasible, mappings, reasons}`), or 400 with what is wrong."""
+    topology = _visible_or_404(request, pk)
+    try:
+        payload = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return JsonResponse({"detail": "The body must be JSON."}, status=400)
+    data = OverrideInput(data=payload if isinstance(payload, dict) else {})
+    if not data.is_valid():
+        return JsonResponse(data.errors, status=400)
+    values = data.validated_data
+    try:
+        answer = topology_mapping_override(topology=topology, actor=request.user, start=values["start"], end=values["end"],
+                                           devices=values["mapping"], key=values["node"], device=values["device"])
+    except ApplicationError as exc:
+        return JsonResponse({"detail": exc.message, **exc.extra}, status=exc.status_code)
+    return JsonResponse(answer)

@@ -33,6 +33,7 @@
     (mapping.nodes || []).forEach(function (n) {
       remember("device", n.device);
       if (n.device_name && typeof n.device !== "object") names.device[n.device] = n.device_name;
+      (n.alternative_names || []).forEach(function (name, i) { if (name && n.alternatives && n.alternatives[i] != null) names.device[idOf(n.alternatives[i])] = name; });
       (n.alternatives || []).forEach(function (a) { remember("device", a && a.device !== undefined ? a.device : a); });
     });
     (mapping.links || []).forEach(function (l) {
@@ -41,6 +42,7 @@
         if (l.port_names && l.port_names[i] && typeof p !== "object") names.port[p] = l.port_names[i];
       });
       remember("switch", l.switch);
+      if (l.switch_name && l.switch != null && typeof l.switch !== "object") names.switch[l.switch] = l.switch_name;
     });
   }
 
@@ -291,9 +293,9 @@
     var mapping = state.mappings[state.chosen];
     button.disabled = true;
     var error = $("#override-error");
-    var body = { start: state.window.start, end: state.window.end, k: 1,
-      pins: mapping.nodes.reduce(function (acc, n) { acc[n.key] = n.key === key ? device : idOf(n.device); return acc; }, {}) };
-    LC.api("POST", topologyUrl("resolve"), body).then(function (r) {
+    var body = { start: state.window.start, end: state.window.end, node: key, device: device,
+      mapping: { nodes: mapping.nodes.map(function (n) { return { key: n.key, device: idOf(n.device) }; }) } };
+    LC.api("POST", data.urls.page_base + editor.id + "/override/", body).then(function (r) {
       button.disabled = false;
       var fresh = r.status === 200 && r.data.feasible && r.data.mappings && r.data.mappings[0];
       if (!fresh) {
