@@ -31,6 +31,7 @@ urlpatterns = [
     path("topologies/new/", topologies.topology_new, name="topology-new"),
     path("topologies/from-patch-list/", topologies.topology_from_patch_list, name="topology-from-patch-list"),
     path("topologies/<int:pk>/", topologies.topology_edit, name="topology"),
+    path("topologies/<int:pk>/alternatives/", topologies.topology_alternatives, name="topology-alternatives"),
     path("topologies/<int:pk>/override/", topologies.topology_override, name="topology-override"),
     path("topologies/<int:pk>/copy/", topologies.topology_copy_view, name="topology-copy"),
     path("topologies/<int:pk>/delete/", topologies.topology_delete_view, name="topology-delete"),

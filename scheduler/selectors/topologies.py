@@ -51,3 +51,46 @@ def topology_mapping_override(*, topology: Topology, actor, start: datetime, end
         raise ApplicationError(f"{chosen.name} is a {chosen.device_type.name}; node {key} needs another type.")
     pinned = [dict(n, device_type=None, device=device if n["key"] == key else devices[n["key"]]) for n in topology.nodes]
     return topology_resolve(topology=SimpleNamespace(nodes=pinned, links=topology.links), actor=actor, start=start, end=end, k=1)
+
+
+PART_NAMES = {"window_fit": "window fit", "exclusive_use": "exclusive use", "port_margin": "port margin", "locality": "locality"}
+
+
+def _compare(current: dict, other: dict) -> str:
+    """Why `other` (a mapping) ranks above or below `current`, in their score parts."""
+    delta = round(other["score"] - current["score"], 2)
+    better, worse = [], []
+    for part, value in other["score_parts"].items():
+        now = current["score_parts"].get(part)
+        if now is None or abs(value - now) < 0.005:
+            continue
+        text = f"{PART_NAMES.get(part, part.replace('_', ' '))} {value:.2g} vs {now:.2g}"
+        (better if value > now else worse).append(text)
+    head = f"same score {other['score']:.2f}" if delta == 0 else f"score {other['score']:.2f} ({delta:+.2f})"
+    details = "; ".join(filter(None, [f"better {', '.join(better)}" if better else "", f"worse {', '.join(worse)}" if worse else ""]))
+    return f"{head}: {details}" if details else f"{head}, no difference in the score parts"
+
+
+def topology_alternatives_explain(*, topology: Topology, actor, start: datetime, end: datetime, devices: dict[str, int],
+                                  key: str, alternatives: list[int]) -> list[dict]:
+    """For node `key` of the mapping `devices`, each alternative device with the resolver's verdict on
+    the whole mapping using it, and why it ranks above or below the current device (score parts)."""
+    current = topology_mapping_override(topology=topology, actor=actor, start=start, end=end, devices=devices, key=key,
+                                        device=devices.get(key))
+    base = current["mappings"][0] if current["feasible"] else None
+    result = []
+    for device in alternatives[:5]:
+        try:
+            answer = topology_mapping_override(topology=topology, actor=actor, start=start, end=end, devices=devices,
+                                               key=key, device=device)
+        except ApplicationError as exc:
+            result.append({"device": device, "feasible": False, "reason": exc.message})
+            continue
+        if not answer["feasible"]:
+            reason = "; ".join(r["message"] for r in answer["reasons"]) or "the option would no longer be valid"
+            result.append({"device": device, "feasible": False, "reason": f"does not fit: {reason}"})
+            continue
+        mapping = answer["mappings"][0]
+        result.append({"device": device, "feasible": True, "score": mapping["score"],
+                       "reason": _compare(base, mapping) if base else f"score {mapping['score']:.2f}"})
+    return result

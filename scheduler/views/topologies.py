@@ -28,7 +28,7 @@ from inventory.models import Device, DeviceType
 from scheduler.api.serializers import LabDateTimeField
 from scheduler.cart import lab_zone
 from scheduler.selectors.availability import grid_ceil, policy_read
-from scheduler.selectors.topologies import topology_mapping_override, topology_rows
+from scheduler.selectors.topologies import topology_alternatives_explain, topology_mapping_override, topology_rows
 from scheduler.topology.services import (
     topologies_visible_to,
     topology_copy,
@@ -224,20 +224,49 @@ class OverrideInput(serializers.Serializer):
         return {n["key"]: n["device"] for n in nodes}
 
 
+class AlternativesInput(OverrideInput):
+    device = None
+    alternatives = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), max_length=5)
+
+
+def _json_input(request, serializer_class):
+    """(validated data, None) or (None, a 400 JsonResponse) for a JSON body."""
+    try:
+        payload = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return None, JsonResponse({"detail": "The body must be JSON."}, status=400)
+    data = serializer_class(data=payload if isinstance(payload, dict) else {})
+    if not data.is_valid():
+        return None, JsonResponse(data.errors, status=400)
+    return data.validated_data, None
+
+
+@login_required
+@require_POST
+def topology_alternatives(request, pk: int):
+    """JSON for the composer: each alternative of a node, re-checked with the whole option, and why
+    it ranks above or below the current device."""
+    topology = _visible_or_404(request, pk)
+    values, refusal = _json_input(request, AlternativesInput)
+    if refusal:
+        return refusal
+    try:
+        rows = topology_alternatives_explain(topology=topology, actor=request.user, start=values["start"], end=values["end"],
+                                             devices=values["mapping"], key=values["node"], alternatives=values["alternatives"])
+    except ApplicationError as exc:
+        return JsonResponse({"detail": exc.message, **exc.extra}, status=exc.status_code)
+    return JsonResponse({"alternatives": rows})
+
+
 @login_required
 @require_POST
 def topology_override(request, pk: int):
     """JSON for the composer: the chosen option with one node on another device, re-checked whole by
     the resolver (200 `{feasible, mappings, reasons}`), or 400 with what is wrong."""
     topology = _visible_or_404(request, pk)
-    try:
-        payload = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        return JsonResponse({"detail": "The body must be JSON."}, status=400)
-    data = OverrideInput(data=payload if isinstance(payload, dict) else {})
-    if not data.is_valid():
-        return JsonResponse(data.errors, status=400)
-    values = data.validated_data
+    values, refusal = _json_input(request, OverrideInput)
+    if refusal:
+        return refusal
     try:
         answer = topology_mapping_override(topology=topology, actor=request.user, start=values["start"], end=values["end"],
                                            devices=values["mapping"], key=values["node"], device=values["device"])

@@ -4,7 +4,7 @@
 (function (LC) {
   "use strict";
   var h, editor, data, zone;
-  var state = { mappings: [], chosen: -1, window: null, windows: [] };
+  var state = { mappings: [], chosen: -1, window: null, windows: [], version: 0 };
 
   function $(sel) { return document.querySelector(sel); }
   function idOf(x) { return x && typeof x === "object" ? x.id : x; }
@@ -153,6 +153,7 @@
         return earliestAfter(start, end);
       }
       state.mappings = r.data.mappings;
+      state.version += 1;
       state.mappings.forEach(learn);
       renderCards();
       choose(0);
@@ -271,14 +272,39 @@
         var why = (node.reasons && node.reasons[idOf(device)]) || (alt && (alt.reason || alt.why)) || "";
         var use = h("button", { type: "button", className: "secondary", "data-override": String(idOf(device)), text: "Use " + nameOf("device", device) });
         use.addEventListener("click", function () { override(key, idOf(device), use); });
-        return h("li", {}, [use, why ? h("span", { className: "muted", text: " " + why }) : null]);
+        var cached = reasonCache[reasonKey(key, idOf(device))];
+        return h("li", {}, [use, h("span", { className: "muted alt-reason", "data-reason-for": String(idOf(device)), text: " " + (cached || why || "checking…") })]);
       })));
+      explainAlternatives(box, key, node, alternatives.map(function (alt) { return idOf(alt && alt.device !== undefined ? alt.device : alt); }));
     } else {
       box.appendChild(h("p", { className: "muted", text: "No other device keeps this option valid." }));
     }
     box.appendChild(h("p", { className: "form-error", id: "override-error", role: "alert", hidden: true }));
     panel.appendChild(box);
   };
+
+  // Why each alternative ranks above or below the current device: asked of the server once per
+  // option and node (it re-checks the whole option with each alternative).
+  var reasonCache = {};
+  function reasonKey(key, device) { return state.chosen + "|" + state.version + "|" + key + "|" + device; }
+  function explainAlternatives(box, key, node, devices) {
+    var missing = devices.filter(function (d) { return !reasonCache[reasonKey(key, d)]; });
+    if (!missing.length) return;
+    var mapping = state.mappings[state.chosen];
+    LC.api("POST", data.urls.page_base + editor.id + "/alternatives/", {
+      start: state.window.start, end: state.window.end, node: key, alternatives: missing,
+      mapping: { nodes: mapping.nodes.map(function (n) { return { key: n.key, device: idOf(n.device) }; }) }
+    }).then(function (r) {
+      var rows = (r.status === 200 && r.data.alternatives) || [];
+      rows.forEach(function (row) {
+        reasonCache[reasonKey(key, row.device)] = row.reason;
+        var span = box.querySelector('[data-reason-for="' + row.device + '"]');
+        if (span) span.textContent = " " + row.reason;
+        if (!row.feasible) { var b = box.querySelector('[data-override="' + row.device + '"]'); if (b) b.disabled = true; }
+      });
+      if (r.status !== 200) box.querySelectorAll(".alt-reason").forEach(function (span) { span.textContent = ""; });
+    });
+  }
 
   LC.renderLinkMapping = function (panel, index) {
     var mapping = state.mappings[state.chosen];
@@ -305,6 +331,16 @@
         return;
       }
       learn(fresh);
+      // Every node is pinned in the re-check, so it names no alternatives: keep the earlier ones
+      // (each is checked again when used), with the device just replaced offered back.
+      var before = {};
+      mapping.nodes.forEach(function (n) { before[n.key] = n; });
+      fresh.nodes.forEach(function (n) {
+        var old = before[n.key], alts = ((old && old.alternatives) || []).map(idOf);
+        if (n.key === key && old) alts = [idOf(old.device)].concat(alts);
+        n.alternatives = alts.filter(function (d) { return d !== idOf(n.device) && d !== device; }).slice(0, 3);
+      });
+      state.version = (state.version || 0) + 1;
       state.mappings[state.chosen] = fresh;
       choose(state.chosen);
       editor.select("node", key);
