@@ -1,16 +1,26 @@
 """Topology API (`/api/scheduler/topologies/`): CRUD, copy, make from a patch list or a session,
 resolve, earliest and book; and the wiring export of a session. Thin: one service call each."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+import json
+
+from django.db.models import Prefetch
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, renderers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from core.exceptions import NotFound
 from scheduler.api import topology_serializers as s
 from scheduler.api.views import ERRORS
+from scheduler.models import Booking, BookingGroup
+from scheduler.services.booking.permissions import require_visible
 from scheduler.topology import services
+from scheduler.topology.booking import topology_book
 from scheduler.topology.earliest import topology_earliest
 from scheduler.topology.resolver import topology_resolve
+from scheduler.topology.wiring import wiring_crossconnects, wiring_csv, wiring_json, wiring_of, wiring_python
 
 
 def _responses(ok_status, serializer):
@@ -114,3 +124,72 @@ class TopologyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.D
         answer = topology_earliest(topology=self.get_object(), actor=request.user, duration_minutes=data["duration"],
                                    after=data.get("after"), before=data.get("before"), k=data["k"])
         return Response(s.EarliestOutputSerializer(answer).data)
+
+    @extend_schema(summary="Book a mapping as one session: a booking per device and a reservation per used port",
+                   request=s.BookInputSerializer, responses=_responses(201, s.BookedTopologySerializer),
+                   description="A mapping returned by resolve is accepted as it is. Every booking rule applies; a "
+                               "mapping gone stale since it was resolved (a port reserved since, wiring changed, a "
+                               "device booked up) is a 409 whose `conflicts` name what changed.")
+    @action(detail=True, methods=["post"])
+    def book(self, request, pk=None):
+        data = self._input(s.BookInputSerializer)
+        group = topology_book(topology=self.get_object(), requester=request.user, mapping=data["mapping"],
+                              start=data["start"], end=data["end"], collaborators=data["collaborators"],
+                              message=data["message"])
+        group = (BookingGroup.objects.select_related("owner")
+                 .prefetch_related("collaborators", "port_reservations__port",
+                                   Prefetch("bookings", queryset=Booking.objects.select_related("device__device_type", "decided_by")))
+                 .get(pk=group.pk))
+        return Response(s.BookedTopologySerializer(group, context=self.get_serializer_context()).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class _TextRenderer(renderers.BaseRenderer):
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data.encode() if isinstance(data, str) else json.dumps(data).encode()
+
+
+class PythonRenderer(_TextRenderer):
+    media_type = "text/x-python"
+    format = "python"
+
+
+class CsvRenderer(_TextRenderer):
+    media_type = "text/csv"
+    format = "csv"
+
+
+class CrossConnectsRenderer(renderers.JSONRenderer):
+    format = "crossconnects"
+
+
+class SessionWiringView(APIView):
+    """The wiring of a session booked from a topology."""
+
+    renderer_classes = [renderers.JSONRenderer, PythonRenderer, CsvRenderer, CrossConnectsRenderer]
+
+    @extend_schema(
+        summary="A topology session's wiring: patch list (python), JSON, CSV with switch numbers, or cross-connects per switch",
+        parameters=[OpenApiParameter("format", str, enum=["json", "python", "csv", "crossconnects"],
+                                     description="Default json.")],
+        responses={(200, "application/json"): OpenApiTypes.OBJECT, (200, "text/x-python"): OpenApiTypes.STR,
+                   (200, "text/csv"): OpenApiTypes.STR, 404: ERRORS[404]},
+    )
+    def get(self, request, pk: int):
+        group = BookingGroup.objects.filter(pk=pk).first()
+        if group is None:
+            raise NotFound("No such session.")
+        require_visible(request.user, group)
+        links = wiring_of(group=group)
+        kind = request.accepted_renderer.format
+        if kind == "python":
+            return Response(wiring_python(links))
+        if kind == "csv":
+            response = Response(wiring_csv(links))
+            response["Content-Disposition"] = f'attachment; filename="session-{group.pk}-wiring.csv"'
+            return response
+        if kind == "crossconnects":
+            return Response(wiring_crossconnects(links))
+        return Response({"group": group.pk, **wiring_json(links)})

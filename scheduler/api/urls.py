@@ -18,6 +18,7 @@ urlpatterns = router.urls
 topology_router = SimpleRouter()
 topology_router.register("topologies", topology_views.TopologyViewSet, basename="topology")
 urlpatterns += topology_router.urls
+urlpatterns += [path("booking-groups/<int:pk>/wiring/", topology_views.SessionWiringView.as_view(), name="booking-group-wiring")]
 # --- end of topologies ---
 
 # --- read side: availability, next slot, schedule, access check, favorites (scheduler/api/views_read.py) ---

@@ -104,5 +104,5 @@ def test_constant_queries(lab, member, django_assert_max_num_queries):
     owner = UserFactory()
     _hold(lab["tf"], owner)
     _hold(lab["roadm"], owner)
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):  # ports, bookings, port reservations, collaborators
         _check(member, patches=[["tf_1", "roadm_10_p2", "roadm_10_line"]])
