@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from scheduler.views import bookings, calendar, cart, devices, patchlist, schedule, topologies
+from scheduler.views import bookings, calendar, cart, devices, patchlist, schedule, topologies, wiring
 
 urlpatterns = [
     path("", schedule.week_schedule, name="schedule"),
@@ -35,6 +35,8 @@ urlpatterns = [
     path("topologies/<int:pk>/override/", topologies.topology_override, name="topology-override"),
     path("topologies/<int:pk>/copy/", topologies.topology_copy_view, name="topology-copy"),
     path("topologies/<int:pk>/delete/", topologies.topology_delete_view, name="topology-delete"),
+    path("bookings/sessions/<int:pk>/wiring/", wiring.session_wiring, name="session-wiring"),
+    path("bookings/sessions/<int:pk>/wiring/<str:fmt>/", wiring.session_wiring_download, name="session-wiring-download"),
     path("bookings/sessions/<int:pk>/topology/", topologies.topology_from_session, name="topology-from-session"),
     path("calendar/", calendar.calendar_settings, name="calendar-settings"),
     path("calendar/regenerate/", calendar.calendar_key_regenerate, name="calendar-key-regenerate"),

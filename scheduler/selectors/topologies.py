@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from django.db.models import QuerySet
 
 from core.exceptions import ApplicationError
+from core.models import AuditEvent
 from inventory.models import Device
 from scheduler.topology.models import Topology
 from scheduler.topology.resolver import topology_resolve
@@ -21,13 +22,12 @@ class TopologyRow:
 
 
 def topology_rows(*, queryset: QuerySet[Topology]) -> list[TopologyRow]:
-    """One row per topology, newest change first; counts come from the stored nodes and links, so the
-    list costs one query whatever its length."""
-    rows = []
-    for topology in queryset.select_related("owner").order_by("-updated_at", "-id"):
-        rows.append(TopologyRow(topology=topology, node_count=len(topology.nodes), link_count=len(topology.links),
-                                last_booked=None))
-    return rows
+    """One row per topology, newest change first, with its node and link counts (from the stored
+    nodes and links) and when it was last booked: two queries whatever the length of the list."""
+    topologies = list(queryset.select_related("owner").order_by("-updated_at", "-id"))
+    last = topology_last_booked(topology_ids=[t.pk for t in topologies])
+    return [TopologyRow(topology=t, node_count=len(t.nodes), link_count=len(t.links), last_booked=last.get(t.pk))
+            for t in topologies]
 
 
 def topology_mapping_override(*, topology: Topology, actor, start: datetime, end: datetime, devices: dict[str, int],
@@ -94,3 +94,26 @@ def topology_alternatives_explain(*, topology: Topology, actor, start: datetime,
         result.append({"device": device, "feasible": True, "score": mapping["score"],
                        "reason": _compare(base, mapping) if base else f"score {mapping['score']:.2f}"})
     return result
+
+
+BOOKED_ACTION = "scheduler.topology.booked"
+
+
+def topology_last_booked(*, topology_ids: list[int]) -> dict[int, datetime]:
+    """When each topology was last booked, from the audit events its bookings leave. One query."""
+    if not topology_ids:
+        return {}
+    rows = (AuditEvent.objects.filter(action=BOOKED_ACTION, data__topology__in=topology_ids)
+            .values_list("data__topology", "created_at"))
+    last: dict[int, datetime] = {}
+    for topology_id, at in rows:
+        if topology_id is not None and (int(topology_id) not in last or at > last[int(topology_id)]):
+            last[int(topology_id)] = at
+    return last
+
+
+def topology_booked_from(*, group) -> Topology | None:
+    """The topology a session was booked from, if it still exists."""
+    event = (AuditEvent.objects.filter(action=BOOKED_ACTION, target_type="scheduler.bookinggroup", target_id=str(group.pk))
+             .values_list("data__topology", flat=True).first())
+    return Topology.objects.filter(pk=event).first() if event else None
