@@ -4,6 +4,7 @@ see the wiring and download it, see it pending, a lab manager approves, see it c
 topology that cannot fit is explained with the earliest time it would, and a pasted patch list
 becomes a topology. Screenshots of each step go to ci-artifacts/screenshots/topology-*.png."""
 
+import json
 import re
 from datetime import datetime, time, timedelta
 
@@ -13,6 +14,7 @@ from playwright.sync_api import expect
 from core import clock
 from core.roles import LAB_MANAGERS, LAB_MEMBERS
 from core.tests.factories import UserFactory
+from inventory.models import Device
 from inventory.tests.factories import DeviceFactory, DeviceTypeFactory, PortFactory
 from scheduler.cart import lab_zone
 from scheduler.models import BookingGroup, Topology
@@ -112,6 +114,8 @@ def test_ring_with_a_reel_from_drawing_to_confirmed(browser_page, live_server, w
     node(page, "roadm1").click()
     alternative = page.locator("#node-mapping [data-override]").first
     expect(alternative).to_be_visible()
+    # Each alternative says why it ranks above or below the current device.
+    expect(page.locator("#node-mapping .alt-reason").first).to_contain_text(re.compile(r"score|fit|margin|use|locality"))
     chosen_name = alternative.inner_text().removeprefix("Use ")
     alternative.click()
     expect(page.locator("#mapped-device")).to_have_text(chosen_name)
@@ -135,7 +139,11 @@ def test_ring_with_a_reel_from_drawing_to_confirmed(browser_page, live_server, w
     assert open(download.value.path()).read().strip() == patch_list.strip()
     with page.expect_download() as download:
         page.locator('[data-format="crossconnects"]').click()
-    assert "384" in open(download.value.path()).read() or download.value.suggested_filename.endswith(".txt")
+    crossconnects = json.loads(open(download.value.path()).read())["switches"]
+    assert [s["name"] for s in crossconnects] == ["Polatis 1"]
+    assert len(crossconnects[0]["cross_connects"]) == 10  # five duplex links through the switch
+    first_row = page.locator(".crossconnects tbody tr").first.locator("td")
+    assert [int(first_row.nth(0).inner_text()), int(first_row.nth(1).inner_text())] == crossconnects[0]["cross_connects"][0]
 
     # My bookings shows the wiring of this session too.
     page.goto("/bookings/")
@@ -213,3 +221,30 @@ def test_pasted_patch_list_becomes_a_topology(browser_page, wired_lab, screensho
     row = page.locator("#topologies tbody tr", has_text="Pasted ring")
     expect(row.locator("td.num").first).to_have_text("4")
     expect(row).to_contain_text("never")
+
+
+def test_stale_option_is_refused_and_resolved_afresh(browser_page, wired_lab, screenshot):
+    """Between resolving and booking, a device of the chosen option goes under maintenance: booking is
+    refused with the reason, fresh options for the same window appear, the drawing is untouched."""
+    page = browser_page
+    sign_in(page, "ana")
+    page.goto("/topologies/new/")
+    page.locator("#topo-name").fill("Pair")
+    page.get_by_role("button", name="Add a ROADM node").click()
+    page.get_by_role("button", name="Add a ROADM node").click()
+    add_link(page, "roadm1", "roadm2")
+    page.get_by_role("button", name="Resolve").click()
+    expect(page.locator(".mapping-card").first).to_be_visible()
+    taken = node(page, "roadm1").locator(".node-device").inner_text()
+    Device.objects.filter(name=taken).update(status="maintenance")
+    page.get_by_role("button", name="Book").click()
+    expect(page.locator("#book-errors")).to_contain_text("Not booked: the lab changed")
+    expect(page.locator("#fresh-options")).to_be_visible()
+    expect(page.locator(".mapping-card").first).to_be_visible()
+    expect(page.locator(".mapping-card").first.locator(".devices")).not_to_contain_text(taken + ",")
+    expect(page.locator("#diagram [data-node]")).to_have_count(2)
+    expect(page.locator("#diagram [data-link]")).to_have_count(1)
+    assert not BookingGroup.objects.exists()
+    screenshot(page, "topology-stale")
+    page.get_by_role("button", name="Book").click()
+    expect(page.locator("#session-status")).to_have_text("pending")

@@ -435,6 +435,8 @@
         self.setStatus("Saved.");
         if (first) {
           window.history.replaceState(null, "", self.data.urls.page_base + self.id + "/");
+          var title = $("h1", self.root);
+          if (title) title.textContent = "Topology #" + self.id;
           self.root.setAttribute("data-topology-id", String(self.id));
         }
         return true;
