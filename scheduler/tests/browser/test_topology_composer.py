@@ -6,10 +6,10 @@ import pytest
 from playwright.sync_api import expect
 
 from core.roles import LAB_MEMBERS
-from scheduler.models import Topology
 from core.tests.factories import UserFactory
 from inventory.models import Device
 from inventory.tests.factories import DeviceFactory, DeviceTypeFactory, PortFactory
+from scheduler.models import Topology
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct horse battery staple"

@@ -7,6 +7,7 @@ becomes a topology. Screenshots of each step go to ci-artifacts/screenshots/topo
 import json
 import re
 from datetime import datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -136,10 +137,10 @@ def test_ring_with_a_reel_from_drawing_to_confirmed(browser_page, live_server, w
     patch_list = page.locator("#patch-list").inner_text()
     with page.expect_download() as download:
         page.locator('[data-format="python"]').click()
-    assert open(download.value.path()).read().strip() == patch_list.strip()
+    assert Path(download.value.path()).read_text().strip() == patch_list.strip()
     with page.expect_download() as download:
         page.locator('[data-format="crossconnects"]').click()
-    crossconnects = json.loads(open(download.value.path()).read())["switches"]
+    crossconnects = json.loads(Path(download.value.path()).read_text())["switches"]
     assert [s["name"] for s in crossconnects] == ["Polatis 1"]
     assert len(crossconnects[0]["cross_connects"]) == 10  # five duplex links through the switch
     first_row = page.locator(".crossconnects tbody tr").first.locator("td")

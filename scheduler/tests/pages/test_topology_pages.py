@@ -2,7 +2,6 @@
 
 import json
 import re
-
 from datetime import timedelta
 
 import pytest
