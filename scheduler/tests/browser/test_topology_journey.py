@@ -253,3 +253,35 @@ def test_stale_option_is_refused_and_resolved_afresh(browser_page, wired_lab, sc
     expected = [e for e in page.errors if "status of 409 (Conflict)" in e]
     assert len(expected) == 1
     page.errors[:] = [e for e in page.errors if e not in expected]
+
+
+def test_topology_pages_fit_a_phone_in_the_dark_theme(browser, live_server, wired_lab, screenshot):
+    """390 px wide, dark theme: nothing wider than the screen (the diagram scrolls in its own box)."""
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844}, color_scheme="dark",
+                                  locale="en-IE")
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, "ana")
+    page.goto("/topologies/new/")
+    page.locator("#topo-name").fill("Phone ring")
+    for _ in range(3):
+        page.get_by_role("button", name="Add a ROADM node").click()
+    add_link(page, "roadm1", "roadm2")
+    add_link(page, "roadm2", "roadm3")
+    page.get_by_role("button", name="Resolve").click()
+    expect(page.locator(".mapping-card").first).to_be_visible()
+    screenshot(page, "topology-phone-dark-composer")
+    for url in ("/topologies/new/", "/topologies/"):
+        page.goto(url)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, url
+    page.goto("/topologies/")
+    screenshot(page, "topology-phone-dark-list")
+    page.goto(f"/topologies/{Topology.objects.get().pk}/")
+    page.get_by_role("button", name="Resolve").click()
+    page.get_by_role("button", name="Book").click()
+    expect(page.locator("#session-status")).to_have_text("pending")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "topology-phone-dark-wiring")
+    context.close()
+    assert not errors
