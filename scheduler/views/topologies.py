@@ -81,7 +81,7 @@ def topology_data(topology) -> dict:
 
 def composer_context(*, topology=None) -> dict:
     """What the composer needs: the palette, the names of the lab's devices and switches (so options
-    and alternatives read as names), the window defaults and the URLs it calls. Five queries."""
+    and alternatives read as names), the window defaults and the URLs it calls. Four queries."""
     types = palette_types()
     policy = policy_read()
     pinned = {n.get("device") for n in (topology.nodes if topology else []) if n.get("device")}
