@@ -8,15 +8,15 @@ A fixed Link joins exactly its two ports. Reads only; two queries whatever the s
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from inventory.models import Link, Port
 
 
-@dataclass(frozen=True)
-class PortInfo:
-    """The facts about one port that decide how it can be joined."""
+class PortInfo(NamedTuple):
+    """The facts about one port that decide how it can be joined (a tuple: thousands are built per read)."""
 
     id: int
     name: str
@@ -80,7 +80,8 @@ def wiring_load(*, device_ids: Iterable[int] | None = None) -> Wiring:
     links = Link.objects.all()
     ports = Port.objects.all()
     if device_ids is not None:
-        ids = list(set(device_ids))
+        # A queryset of device pks stays a subquery; any other iterable becomes a list of ids.
+        ids = device_ids if isinstance(device_ids, QuerySet) else list(set(device_ids))
         links = links.filter(Q(a__device_id__in=ids) | Q(b__device_id__in=ids))
         link_rows = list(links.values_list("id", "a_id", "b_id"))
         far = {p for _, a, b in link_rows for p in (a, b)}

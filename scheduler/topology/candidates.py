@@ -7,7 +7,9 @@ Score parts, each between 0 and 1 (1 is best), averaged over the nodes of a mapp
 - `exclusive_use` (weight 0.3): 1 when nobody else holds the device during the window; 0 when the
   request would share it within capacity (the booking then becomes `conflicting`).
 - `port_margin` (weight 0.15): leaves port-rich devices for topologies that need many ports:
-  1 − (free ports the node does not need) / (free ports of the device), 1 for a snug fit.
+  1 − (free switch ports the node does not need) / (free switch ports of the device), 1 for a
+  snug fit, 0 when the device has fewer free switch ports than the node has links (it can then
+  serve only through fixed links).
 - `locality` (weight 0.15): 1 when the device is on the site of the switch it is patched into,
   0.5 when either site is unknown, 0 otherwise.
 The solver minimises the sum over nodes of round(1000 · (1 − weighted parts)), so the reported
@@ -53,7 +55,7 @@ def _parts(world: World, device_id: int, need: int, start: datetime, end: dateti
     window_fit = 1 - (before + after) / (2 * 24 * 7.0)
     exclusive = 0.0 if world.shared_with(device_id, start, end) else 1.0
     free = sum(len(p) for p in world.free_switch_ports(device_id, start, end).values())
-    margin = 1.0 if free <= need or free == 0 else 1 - (free - need) / free
+    margin = 0.0 if free < need else (1.0 if free == need else 1 - (free - need) / free)
     device_site = world.devices[device_id].site_id
     sites = {switch_sites.get(s) for s in world.wiring.switch_ports(device_id)}
     unknown = not sites or device_site is None or None in sites
@@ -83,6 +85,8 @@ def node_candidates(world: World, nodes: list[NodeSpec], links: list[LinkSpec], 
     for d in world.devices.values():
         by_type.setdefault(d.type_id, []).append(d.id)
     result = []
+    problems: dict[int, tuple[str, str] | None] = {}
+    parts_of: dict[tuple[int, int], dict[str, float]] = {}
     for node in nodes:
         pool = [node.device] if node.device else by_type.get(node.device_type, [])
         choices, excluded = [], {}
@@ -95,14 +99,19 @@ def node_candidates(world: World, nodes: list[NodeSpec], links: list[LinkSpec], 
                 continue
             if node.tag and node.tag not in d.tags:
                 continue
-            problem = world.device_problem(device_id, start, end)
+            if device_id not in problems:
+                problems[device_id] = world.device_problem(device_id, start, end)
+            problem = problems[device_id]
             if problem:
                 excluded[device_id] = problem
                 continue
             if quick:
                 choices.append(Choice(device_id, {}, 0))
                 continue
-            parts = _parts(world, device_id, need.get(node.key, 0), start, end, world.switch_sites)
+            key = (device_id, need.get(node.key, 0))
+            if key not in parts_of:
+                parts_of[key] = _parts(world, device_id, key[1], start, end, world.switch_sites)
+            parts = parts_of[key]
             choices.append(Choice(device_id, parts, cost_of(parts)))
         result.append(NodeCandidates(node, choices, excluded))
     return result

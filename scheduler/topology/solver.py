@@ -27,6 +27,7 @@ from scheduler.topology.spec import LinkSpec
 from scheduler.topology.world import World
 
 TIME_LIMIT_SECONDS = 10.0
+MARGIN = 3  # extra devices per node in the shortlist, so that alternatives exist
 
 
 @dataclass
@@ -214,8 +215,37 @@ def _swap_ok(model: _Model, device: int, touching, mapping: Mapping, used_ports:
     return True
 
 
+def _shortlist(cands: list[NodeCandidates], links: list[LinkSpec], k: int) -> list[NodeCandidates]:
+    """Each node's cheapest devices: as many as nodes share its pool, plus k + MARGIN. Nodes with a
+    fixed-only link keep every device (a fixed link may exist on one expensive device only)."""
+    fixed_nodes = {end for link in links if link.fixed_only for end in (link.a, link.b)}
+    sharing: dict[tuple, int] = {}
+    for cand in cands:
+        sharing[tuple(c.device for c in cand.choices)] = sharing.get(tuple(c.device for c in cand.choices), 0) + 1
+    short = []
+    for cand in cands:
+        keep = sharing[tuple(c.device for c in cand.choices)] + k + MARGIN
+        if cand.node.key in fixed_nodes or len(cand.choices) <= keep:
+            short.append(cand)
+            continue
+        best = sorted(cand.choices, key=lambda c: (c.cost, c.device))[:keep]
+        short.append(NodeCandidates(cand.node, sorted(best, key=lambda c: c.device), cand.excluded))
+    return short
+
+
 def solve(world: World, cands: list[NodeCandidates], links: list[LinkSpec], start: datetime, end: datetime, *,
           k: int = 3, time_limit: float = TIME_LIMIT_SECONDS) -> SolveResult:
+    """Up to k mappings, best first. The search first runs on each node's shortlist of cheapest
+    devices; when that gives fewer than k mappings it runs again on every candidate, so a
+    mapping is found whenever one exists (exact feasibility). The ranking is exact within the
+    shortlist; a cheaper mapping that needs a device outside every shortlist is possible only
+    when ports or fixed links force it, and is then found by the second search when the first
+    finds too few."""
     if any(not c.choices for c in cands):
         return SolveResult([], "infeasible")
+    short = _shortlist(cands, links, k)
+    if any(len(s.choices) < len(c.choices) for s, c in zip(short, cands, strict=True)):
+        result = _Model(world, short, links, start, end).solve(k, time_limit)
+        if len(result.mappings) == k:
+            return result
     return _Model(world, cands, links, start, end).solve(k, time_limit)

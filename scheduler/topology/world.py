@@ -68,6 +68,7 @@ class World:
     switch_names: dict[int, str]
     switch_sites: dict[int, int | None]
     max_len: timedelta = timedelta(0)  # the longest interval loaded
+    memo: dict = field(default_factory=dict)
 
     # --- devices ---
 
@@ -123,7 +124,13 @@ class World:
         return found[0] if found else None
 
     def free_switch_ports(self, device_id: int, start: datetime, end: datetime) -> dict[int, list[PortInfo]]:
-        """The device's free cross-connectable ports in the window, by switch, in label order."""
+        """The device's free cross-connectable ports in the window, by switch, in label order (memoised)."""
+        key = (device_id, start, end)
+        if key not in self.memo:
+            self.memo[key] = self._free_switch_ports(device_id, start, end)
+        return self.memo[key]
+
+    def _free_switch_ports(self, device_id: int, start: datetime, end: datetime) -> dict[int, list[PortInfo]]:
         result = {}
         for switch_id, ports in self.wiring.switch_ports(device_id).items():
             free = [p for p in ports if self.port_free(p.id, start, end)]
@@ -146,30 +153,32 @@ def world_load(*, nodes: list[NodeSpec], start: datetime, end: datetime, request
     """Read the devices the nodes could use and everything that holds them in [start, end). Eight queries."""
     type_ids = {n.device_type for n in nodes if n.device_type}
     pinned = {n.device for n in nodes if n.device} | set(extra_device_ids)
-    query = Device.objects.filter(Q(device_type_id__in=type_ids) | Q(pk__in=pinned)).select_related("device_type")
-    tag_rows = Device.tags.through.objects.filter(
-        Q(device__device_type_id__in=type_ids) | Q(device_id__in=pinned)).values_list("device_id", "tag_id")
+    which = Q(device_type_id__in=type_ids) | Q(pk__in=pinned)
+    # Related rows are filtered by a subquery on the devices, not a list of (hundreds of) ids.
+    device_ids = Device.objects.filter(which).values("pk")
     tags: dict[int, set[int]] = defaultdict(set)
-    for device_id, tag_id in tag_rows:
+    for device_id, tag_id in Device.tags.through.objects.filter(device_id__in=device_ids).values_list("device_id", "tag_id"):
         tags[device_id].add(tag_id)
     devices = {}
-    for d in query.order_by("pk"):
-        devices[d.pk] = DeviceInfo(
-            id=d.pk, name=d.name, type_id=d.device_type_id, type_name=d.device_type.name,
-            bookable=d.status == DeviceStatus.AVAILABLE and d.device_type.is_schedulable, status=d.status,
-            capacity=d.effective_capacity, site_id=d.site_id, tags=frozenset(tags.get(d.pk, ())))
-    ids = list(devices)
-    active = Booking.objects.filter(device_id__in=ids, status__in=ACTIVE_STATUSES, start__lt=end, end__gt=start)
+    for (pk, name, type_id, type_name, schedulable, default_capacity, status, capacity, site_id) in (
+            Device.objects.filter(which).order_by("pk").values_list(
+                "pk", "name", "device_type_id", "device_type__name", "device_type__is_schedulable",
+                "device_type__default_capacity", "status", "capacity", "site_id")):
+        devices[pk] = DeviceInfo(
+            id=pk, name=name, type_id=type_id, type_name=type_name,
+            bookable=status == DeviceStatus.AVAILABLE and schedulable, status=status,
+            capacity=capacity or default_capacity, site_id=site_id, tags=frozenset(tags.get(pk, ())))
+    active = Booking.objects.filter(device_id__in=device_ids, status__in=ACTIVE_STATUSES, start__lt=end, end__gt=start)
     for device_id, b_start, b_end, status, owner_id, username in active.order_by("start", "id").values_list(
             "device_id", "start", "end", "status", "group__owner_id", "group__owner__username"):
         devices[device_id].bookings.append(Busy(b_start, b_end, username, "booking", owner_id, status))
     for device_id, m_start, m_end in MaintenanceWindow.objects.filter(
-            device_id__in=ids, start__lt=end, end__gt=start).order_by("start").values_list("device_id", "start", "end"):
+            device_id__in=device_ids, start__lt=end, end__gt=start).order_by("start").values_list("device_id", "start", "end"):
         devices[device_id].maintenance.append(Busy(m_start, m_end, "maintenance", "maintenance"))
-    wiring = wiring_load(device_ids=ids)
+    wiring = wiring_load(device_ids=device_ids)
     port_busy: dict[int, list[Busy]] = defaultdict(list)
     for port_id, r_start, r_end, owner_id, username in PortReservation.objects.filter(
-            port_id__in=list(wiring.ports), active=True, start__lt=end, end__gt=start).order_by("start").values_list(
+            port__device_id__in=device_ids, active=True, start__lt=end, end__gt=start).order_by("start").values_list(
             "port_id", "start", "end", "group__owner_id", "group__owner__username"):
         port_busy[port_id].append(Busy(r_start, r_end, username, "port", owner_id))
     switch_ids = {p.switch_id for p in wiring.ports.values() if p.switch_id}
