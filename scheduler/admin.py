@@ -269,3 +269,7 @@ class BookingPolicyAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         policy = BookingPolicy.load()
         return HttpResponseRedirect(reverse("admin:scheduler_bookingpolicy_change", args=[policy.pk]))
+
+
+# Topologies and port reservations register their own (read-only) admin.
+import scheduler.topology.admin  # noqa: E402, F401
