@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from scheduler.views import bookings, calendar, cart, devices, patchlist, schedule
+from scheduler.views import bookings, calendar, cart, devices, patchlist, power, schedule
 
 urlpatterns = [
     path("", schedule.week_schedule, name="schedule"),
@@ -27,6 +27,8 @@ urlpatterns = [
     path("devices/<int:pk>/attachments/<int:attachment_pk>/", devices.attachment_download, name="device-attachment"),
     path("devices/<int:pk>/calendar.ics", calendar.device_feed, name="device-calendar-feed"),
     path("patch-list/", patchlist.patch_list, name="patch-list"),
+    path("power/", power.power_page, name="power"),
+    path("power/outlets/<int:pk>/switch/", power.outlet_switch_page, name="power-outlet-switch"),
     path("calendar/", calendar.calendar_settings, name="calendar-settings"),
     path("calendar/regenerate/", calendar.calendar_key_regenerate, name="calendar-key-regenerate"),
     path("calendar/<str:key>.ics", calendar.personal_feed, name="calendar-feed"),
