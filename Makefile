@@ -6,6 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The demo PDUs are simulated on 127.0.0.1:8021-8022 (see inventory/services/demo_power.py).
+DEMO_PDU_PASSWORD ?= labsite-demo-pdu
+export DEMO_PDU_PASSWORD
 
 .PHONY: run test lint venv clean
 
@@ -28,6 +31,11 @@ run: $(VENV)/.runtime
 	@echo
 	@echo "labsite is starting at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/, API: http://$(HOST):$(PORT)/api/docs/)"
 	@echo
+	@# The simulated PDUs and the worker (PDU readings, booking-driven power, notifications) run beside the
+	@# server and stop with it.
+	DEBUG=true $(BIN)/python manage.py pdu_simulator --port 8021 --count 2 --on & sim=$$!; \
+	DEBUG=true $(BIN)/python manage.py run_worker & worker=$$!; \
+	trap 'kill $$sim $$worker 2>/dev/null; wait $$sim $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.dev

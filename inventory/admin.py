@@ -355,3 +355,6 @@ class DeviceAdmin(admin.ModelAdmin):
             "columns": CSV_COLUMNS,
         }
         return TemplateResponse(request, "admin/inventory/device/import_csv.html", context)
+
+
+from inventory import power_admin  # noqa: E402,F401  (PDUs and outlets: registered there)

@@ -25,3 +25,26 @@ class HistoryAction(models.TextChoices):
     TAG_REMOVED = "tag_removed", "Tag removed"
     ATTACHMENT_ADDED = "attachment_added", "Attachment added"
     ATTACHMENT_REMOVED = "attachment_removed", "Attachment removed"
+
+
+class PduScheme(models.TextChoices):
+    HTTPS = "https", "HTTPS"
+    HTTP = "http", "HTTP (unencrypted)"
+
+
+class OutletMode(models.TextChoices):
+    ALWAYS_ON = "always_on", "Always on"
+    BOOKING = "booking", "Follows bookings"
+    MANUAL = "manual", "Manual"
+
+
+class PowerState(models.TextChoices):
+    ON = "on", "On"
+    OFF = "off", "Off"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class PowerAction(models.TextChoices):
+    ON = "on", "Switch on"
+    OFF = "off", "Switch off"
+    CYCLE = "cycle", "Power-cycle"

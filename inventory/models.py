@@ -5,11 +5,11 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 
-from inventory.choices import DeviceCategory, DeviceStatus, HistoryAction
+from inventory.choices import DeviceCategory, DeviceStatus, HistoryAction, OutletMode, PduScheme, PowerState
 
 color_validator = RegexValidator(r"^#[0-9A-Fa-f]{6}$", "Use a colour like #1f77b4.")
 
@@ -300,3 +300,85 @@ class DeviceHistory(models.Model):
 
     def __str__(self):
         return f"{self.device_name}: {self.get_action_display()} {self.field}".strip()
+
+
+env_name_validator = RegexValidator(
+    r"^[A-Z_][A-Z0-9_]{0,99}$", "The NAME of an environment variable (capitals, digits, _), e.g. PDU_RACK_A1_PASSWORD."
+)
+
+
+class Pdu(models.Model):
+    """How to reach a Raritan PDU (a Device of type PDU), and the latest readings of its own sensors.
+
+    The password is never stored: `password_env` names the environment variable that holds it.
+    `failures`, `retry_at` and `failure_reported` make the worker back off a PDU that does not
+    answer and announce the failure once, not on every pass.
+    """
+
+    device = models.OneToOneField(Device, on_delete=models.CASCADE, related_name="pdu")
+    host = models.CharField(max_length=253, help_text="Host name or IP address of the PDU's web interface.")
+    port = models.PositiveIntegerField(default=443, validators=[MinValueValidator(1), MaxValueValidator(65535)])
+    scheme = models.CharField(max_length=5, choices=PduScheme.choices, default=PduScheme.HTTPS)
+    username = models.CharField(max_length=100)
+    password_env = models.CharField(
+        "password environment variable", max_length=100, validators=[env_name_validator],
+        help_text="Name of the environment variable holding the password (the password itself is never stored).",
+    )
+    verify_tls = models.BooleanField("verify TLS certificate", default=True)
+    outlet_count = models.PositiveSmallIntegerField(default=16, validators=[MinValueValidator(1), MaxValueValidator(64)])
+    active_power_w = models.FloatField("power (W)", null=True, blank=True, editable=False)
+    active_energy_wh = models.FloatField("energy (Wh)", null=True, blank=True, editable=False)
+    read_at = models.DateTimeField(null=True, blank=True, editable=False, help_text="When the readings were taken.")
+    last_error = models.CharField(max_length=500, blank=True, editable=False)
+    failures = models.PositiveIntegerField(default=0, editable=False, help_text="Failed calls in a row.")
+    retry_at = models.DateTimeField(null=True, blank=True, editable=False, help_text="The worker waits until then.")
+    failure_reported = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        ordering = ["device__name"]
+        verbose_name = "PDU"
+
+    def __str__(self):
+        return self.device.name if self.device_id else f"PDU {self.host}"
+
+    def clean(self):
+        if self.device_id and self.device.device_type.name != "PDU":
+            raise ValidationError({"device": "Pick a device of type PDU."})
+
+
+class Outlet(models.Model):
+    """One numbered outlet of a PDU, the device it powers, and its latest state and readings."""
+
+    pdu = models.ForeignKey(Pdu, on_delete=models.CASCADE, related_name="outlets")
+    number = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)], help_text="1..the PDU's outlet count.")
+    name = models.CharField(max_length=100, blank=True)
+    device = models.ForeignKey(Device, on_delete=models.SET_NULL, null=True, blank=True, related_name="outlets")
+    mode = models.CharField(max_length=10, choices=OutletMode.choices, default=OutletMode.MANUAL)
+    state = models.CharField(max_length=7, choices=PowerState.choices, default=PowerState.UNKNOWN, editable=False)
+    power_w = models.FloatField("power (W)", null=True, blank=True, editable=False)
+    current_a = models.FloatField("current (A)", null=True, blank=True, editable=False)
+    read_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # One switch at a time: a request leases the outlet until it has read the state back.
+    switching_until = models.DateTimeField(null=True, blank=True, editable=False)
+    switching_token = models.CharField(max_length=32, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["pdu__device__name", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pdu", "number"], name="%(app_label)s_%(class)s_unique_number",
+                violation_error_message="This PDU already has an outlet with this number.",
+            ),
+            models.CheckConstraint(condition=models.Q(number__gte=1), name="%(app_label)s_%(class)s_number_positive"),
+        ]
+        indexes = [models.Index(fields=["mode"], name="inventory_outlet_mode_idx")]
+
+    def __str__(self):
+        pdu = str(self.pdu) if self.pdu_id else "PDU"
+        return f"{pdu} outlet {self.number}" + (f" ({self.name})" if self.name else "")
+
+    def clean(self):
+        if self.pdu_id and self.number and self.number > self.pdu.outlet_count:
+            raise ValidationError(
+                {"number": f"{self.pdu} has {self.pdu.outlet_count} outlets; pick a number from 1 to {self.pdu.outlet_count}."}
+            )

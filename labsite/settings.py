@@ -170,6 +170,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.schema.error_responses_postprocess"],
+    "ENUM_NAME_OVERRIDES": {
+        "PowerActionEnum": "inventory.choices.PowerAction",
+        "PowerStateEnum": "inventory.choices.PowerState",
+        "OutletModeEnum": "inventory.choices.OutletMode",
+    },
 }
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
@@ -201,3 +206,10 @@ NOTIFY_BACKOFF_SECONDS = env.float("NOTIFY_BACKOFF_SECONDS", default=30.0)  # fi
 NOTIFY_BACKOFF_MAX_SECONDS = env.float("NOTIFY_BACKOFF_MAX_SECONDS", default=3600.0)
 NOTIFY_BATCH_SIZE = env.int("NOTIFY_BATCH_SIZE", default=20)  # rows one worker claims at a time
 NOTIFY_WORKER_INTERVAL = env.float("NOTIFY_WORKER_INTERVAL", default=5.0)  # seconds between passes
+
+# Power control (Raritan PDUs): see README "Power control".
+PDU_TIMEOUT = env.float("PDU_TIMEOUT", default=5.0)  # seconds per JSON-RPC call to a PDU
+POWER_LEAD_MINUTES = env.int("POWER_LEAD_MINUTES", default=10)  # booking-mode outlets go on this long before a start
+POWER_POLL_SECONDS = env.int("POWER_POLL_SECONDS", default=60)  # the worker reads every PDU this often
+PDU_BACKOFF_SECONDS = env.float("PDU_BACKOFF_SECONDS", default=60.0)  # first wait after a PDU fails; doubles
+PDU_BACKOFF_MAX_SECONDS = env.float("PDU_BACKOFF_MAX_SECONDS", default=3600.0)

@@ -16,11 +16,12 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from core import clock
+from core.admin import ReadOnlyAdmin
 from core.exceptions import ApplicationError, RuleConflict
 from core.roles import is_lab_manager
 from core.services.audit import audit_log
 from scheduler.choices import STATUS_COLORS
-from scheduler.models import Booking, BookingGroup, BookingPolicy, MaintenanceWindow
+from scheduler.models import Booking, BookingGroup, BookingPolicy, MaintenanceWindow, PowerPlan
 from scheduler.services import booking as booking_services
 from scheduler.services import maintenance as maintenance_services
 
@@ -269,3 +270,17 @@ class BookingPolicyAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         policy = BookingPolicy.load()
         return HttpResponseRedirect(reverse("admin:scheduler_bookingpolicy_change", args=[policy.pk]))
+
+
+@admin.register(PowerPlan)
+class PowerPlanAdmin(ReadOnlyAdmin):
+    """What the schedule decided for each booking-mode outlet, and when the PDU confirmed it (written by the worker)."""
+
+    list_display = ("outlet", "wanted", "booking", "decided_at", "done_at")
+    list_select_related = ("outlet__pdu__device", "booking__device")
+    list_filter = ("wanted",)
+    search_fields = ("outlet__device__name", "outlet__pdu__device__name")
+
+
+# Topologies and port reservations register their own (read-only) admin.
+import scheduler.topology.admin  # noqa: E402, F401

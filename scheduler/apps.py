@@ -14,6 +14,12 @@ def _send_reminders(*, now):
     return booking_reminders_send(now=now)
 
 
+def _power_schedule(*, now):
+    from scheduler.services.power_schedule import power_schedule_apply
+
+    return power_schedule_apply(now=now)
+
+
 class SchedulerConfig(AppConfig):
     default_auto_field = 'django.db.models.BigAutoField'
     name = 'scheduler'
@@ -38,3 +44,4 @@ class SchedulerConfig(AppConfig):
         # Periodic jobs of `manage.py run_worker`, run in this order on every pass.
         jobs.job_register("scheduler.booking_expire_due", _expire_due)
         jobs.job_register("scheduler.booking_reminders_send", _send_reminders)
+        jobs.job_register("scheduler.power_schedule_apply", _power_schedule)

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from inventory.models import Device
+from inventory.choices import PowerState
+from inventory.models import Device, Outlet
 from scheduler.choices import BookingStatus
 
 
@@ -151,6 +152,28 @@ class BookingPolicy(models.Model):
         """The policy row, created with the defaults on first use."""
         policy, _ = cls.objects.get_or_create(pk=1)
         return policy
+
+
+class PowerPlan(models.Model):
+    """What the schedule last decided for an outlet in booking mode, and whether the PDU has done it.
+
+    The worker switches an outlet only when this decision changes (or has not been carried out yet),
+    so a holder who switches their device off by hand is not overruled on the next pass.
+    """
+
+    outlet = models.OneToOneField(Outlet, on_delete=models.CASCADE, primary_key=True, related_name="power_plan")
+    wanted = models.CharField(max_length=7, choices=PowerState.choices)
+    booking = models.ForeignKey(Booking, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                help_text="The booking that asked for power (for 'on').")
+    decided_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True, help_text="When the PDU confirmed the state; empty: still to do.")
+
+    class Meta:
+        ordering = ["outlet"]
+        verbose_name = "power plan"
+
+    def __str__(self):
+        return f"{self.outlet}: {self.wanted}" + ("" if self.done_at else " (to do)")
 
 
 # Topology models live in their own module; importing them here registers them with the app.

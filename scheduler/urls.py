@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from scheduler.views import bookings, calendar, cart, devices, patchlist, schedule, topologies, wiring
+from scheduler.views import bookings, calendar, cart, devices, patchlist, power, schedule, topologies, wiring
 
 urlpatterns = [
     path("", schedule.week_schedule, name="schedule"),
@@ -38,6 +38,8 @@ urlpatterns = [
     path("bookings/sessions/<int:pk>/wiring/", wiring.session_wiring, name="session-wiring"),
     path("bookings/sessions/<int:pk>/wiring/<str:fmt>/", wiring.session_wiring_download, name="session-wiring-download"),
     path("bookings/sessions/<int:pk>/topology/", topologies.topology_from_session, name="topology-from-session"),
+    path("power/", power.power_page, name="power"),
+    path("power/outlets/<int:pk>/switch/", power.outlet_switch_page, name="power-outlet-switch"),
     path("calendar/", calendar.calendar_settings, name="calendar-settings"),
     path("calendar/regenerate/", calendar.calendar_key_regenerate, name="calendar-key-regenerate"),
     path("calendar/<str:key>.ics", calendar.personal_feed, name="calendar-feed"),

@@ -14,7 +14,19 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from inventory.choices import DeviceStatus
-from inventory.models import Attachment, Device, DeviceHistory, DeviceType, Link, Manufacturer, Port, Site, Tag
+from inventory.models import (
+    Attachment,
+    Device,
+    DeviceHistory,
+    DeviceType,
+    Link,
+    Manufacturer,
+    Outlet,
+    Pdu,
+    Port,
+    Site,
+    Tag,
+)
 
 # Database ranges, stated so SQLite (which has none) refuses the same values as PostgreSQL.
 SMALL_MAX = 32767
@@ -306,3 +318,58 @@ class InventoryStatsSerializer(serializers.Serializer):
     by_device_type = GroupCountSerializer(many=True, help_text="Every device type, with 0 when unused.")
     by_site = GroupCountSerializer(many=True, help_text="Every site, with 0 when empty.")
     without_site = serializers.IntegerField(help_text="Devices with no site.")
+
+
+# --- power: PDUs and outlets ---------------------------------------------------------------------
+
+
+class PduSerializer(serializers.ModelSerializer):
+    """A PDU's connection settings and latest readings. The password itself appears nowhere."""
+
+    device = DeviceBriefSerializer()
+
+    class Meta:
+        model = Pdu
+        fields = ["id", "device", "host", "port", "scheme", "username", "password_env", "verify_tls", "outlet_count",
+                  "active_power_w", "active_energy_wh", "read_at", "last_error", "failures", "retry_at"]
+        read_only_fields = fields
+
+
+class PduWriteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Pdu
+        fields = ["device", "host", "port", "scheme", "username", "password_env", "verify_tls", "outlet_count"]
+
+
+class PduBriefSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="device.name", read_only=True)
+
+    class Meta:
+        model = Pdu
+        fields = ["id", "name"]
+
+
+class OutletSerializer(serializers.ModelSerializer):
+    pdu = PduBriefSerializer()
+    device = DeviceBriefSerializer(allow_null=True)
+
+    class Meta:
+        model = Outlet
+        fields = ["id", "pdu", "number", "name", "device", "mode", "state", "power_w", "current_a", "read_at"]
+        read_only_fields = fields
+
+
+class OutletWriteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Outlet
+        fields = ["pdu", "number", "name", "device", "mode"]
+        extra_kwargs = {"number": {"min_value": 1, "max_value": 64}}
+
+    def validate(self, attrs):
+        pdu = attrs.get("pdu", getattr(self.instance, "pdu", None))
+        number = attrs.get("number", getattr(self.instance, "number", None))
+        if pdu is not None and number is not None and number > pdu.outlet_count:
+            raise serializers.ValidationError(
+                {"number": f"{pdu} has {pdu.outlet_count} outlets; pick a number from 1 to {pdu.outlet_count}."}
+            )
+        return attrs

@@ -15,5 +15,7 @@ router.register("ports", views.PortViewSet, basename="port")
 router.register("links", views.LinkViewSet, basename="link")
 router.register("attachments", views.AttachmentViewSet, basename="attachment")
 router.register("stats", views.StatsViewSet, basename="stats")
+router.register("pdus", views.PduViewSet, basename="pdu")
+router.register("outlets", views.OutletViewSet, basename="outlet")
 
 urlpatterns = router.urls

@@ -26,7 +26,19 @@ from rest_framework.settings import api_settings
 
 from inventory import filters
 from inventory.api import serializers as s
-from inventory.models import Attachment, Device, DeviceHistory, DeviceType, Link, Manufacturer, Port, Site, Tag
+from inventory.models import (
+    Attachment,
+    Device,
+    DeviceHistory,
+    DeviceType,
+    Link,
+    Manufacturer,
+    Outlet,
+    Pdu,
+    Port,
+    Site,
+    Tag,
+)
 from inventory.selectors import inventory_stats
 from inventory.services.attachments import attachment_create, attachment_delete
 from inventory.services.catalog import catalog_object_create, catalog_object_delete, catalog_object_update
@@ -219,6 +231,26 @@ class LinkViewSet(InventoryViewSet):
     def import_csv(self, request):
         """Create or update links from CSV; all rows or none (400 with every bad line)."""
         return _csv_import(request, links_import_csv)
+
+
+@_write_schema(s.PduWriteSerializer, s.PduSerializer)
+class PduViewSet(InventoryViewSet):
+    """Raritan PDUs: connection settings (the password stays in the environment variable named) and readings."""
+
+    queryset = Pdu.objects.select_related("device").order_by("device__name", "id")
+    serializer_class = s.PduSerializer
+    write_serializer_class = s.PduWriteSerializer
+    filterset_fields = ["device", "scheme"]
+
+
+@_write_schema(s.OutletWriteSerializer, s.OutletSerializer)
+class OutletViewSet(InventoryViewSet):
+    """PDU outlets: number 1..outlet_count (unique per PDU), the device powered, the mode, the latest readings."""
+
+    queryset = Outlet.objects.select_related("pdu__device", "device").order_by("pdu__device__name", "number", "id")
+    serializer_class = s.OutletSerializer
+    write_serializer_class = s.OutletWriteSerializer
+    filterset_fields = ["pdu", "device", "mode", "state"]
 
 
 @_write_schema(s.DeviceWriteSerializer, s.DeviceSerializer)

@@ -1,6 +1,6 @@
 import factory
 
-from inventory.models import Device, DeviceType, Manufacturer, Port, Site, Tag
+from inventory.models import Device, DeviceType, Manufacturer, Outlet, Pdu, Port, Site, Tag
 
 
 class DeviceTypeFactory(factory.django.DjangoModelFactory):
@@ -53,3 +53,28 @@ class PortFactory(factory.django.DjangoModelFactory):
 
     device = factory.SubFactory(DeviceFactory)
     name = factory.Sequence(lambda n: f"port_{n}")
+
+
+class PduFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Pdu
+
+    device = factory.SubFactory(DeviceFactory, device_type=factory.SubFactory(DeviceTypeFactory, name="PDU"),
+                                name=factory.Sequence(lambda n: f"PDU {n}"))
+    host = "127.0.0.1"
+    port = 443
+    scheme = "http"
+    username = "admin"
+    password_env = "LABSITE_TEST_PDU_PASSWORD"
+    verify_tls = False
+    outlet_count = 16
+
+
+class OutletFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Outlet
+
+    pdu = factory.SubFactory(PduFactory)
+    number = factory.Sequence(lambda n: n % 16 + 1)
+    device = factory.SubFactory(DeviceFactory)
+    mode = "manual"

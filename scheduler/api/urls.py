@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter, SimpleRouter
 
-from scheduler.api import topology_views, views, views_read
+from scheduler.api import power, topology_views, views, views_read
 
 app_name = "scheduler-api"
 
@@ -32,3 +32,10 @@ urlpatterns += [
     *read_router.urls,
 ]
 # --- end of read side ---
+
+# --- power control (scheduler/api/power.py) ---
+urlpatterns += [
+    path("power/outlets/", power.PowerOutletViewSet.as_view({"get": "list"}), name="power-outlet-list"),
+    path("power/outlets/<int:pk>/", power.PowerOutletViewSet.as_view({"get": "retrieve", "post": "switch"}),
+         name="power-outlet-detail"),
+]

@@ -30,6 +30,45 @@ class AccessResult:
     unknown: list[str]
 
 
+@dataclass
+class DeviceHolding:
+    """Who holds a device at an instant: the owners of its confirmed bookings covering it."""
+
+    holders: list[str] = field(default_factory=list)
+    # `user` owns or collaborates on one of those bookings.
+    held_by_user: bool = False
+    # Owners of covering bookings that `user` takes no part in.
+    others: list[str] = field(default_factory=list)
+
+
+def device_holdings_at(*, device_ids, user, at: datetime) -> dict[int, DeviceHolding]:
+    """The holdings of the devices that have a confirmed booking covering `at` (others are absent).
+
+    Pending and conflicting requests hold nothing yet. Two queries, whatever the number of devices.
+    """
+    holding = list(
+        Booking.objects.filter(device_id__in=set(device_ids), status=BookingStatus.CONFIRMED, start__lte=at, end__gt=at)
+        .order_by("start", "id")
+        .values_list("device_id", "group_id", "group__owner_id", "group__owner__username")
+    )
+    shared_groups = set(
+        BookingGroup.collaborators.through.objects.filter(
+            bookinggroup_id__in={group_id for _, group_id, _, _ in holding}, user_id=getattr(user, "pk", None)
+        ).values_list("bookinggroup_id", flat=True)
+    ) if holding and getattr(user, "pk", None) else set()
+
+    result: dict[int, DeviceHolding] = {}
+    for device_id, group_id, owner_id, username in holding:
+        entry = result.setdefault(device_id, DeviceHolding())
+        if username not in entry.holders:
+            entry.holders.append(username)
+        if owner_id == getattr(user, "pk", None) or group_id in shared_groups:
+            entry.held_by_user = True
+        elif username not in entry.others:
+            entry.others.append(username)
+    return result
+
+
 def access_labels(*, patches: list[list[str]] | None = None, ports: list[str] | None = None) -> list[str]:
     """The labels to check, in order of first appearance, without "NULL" entries or case-insensitive repeats."""
     labels: list[str] = []
@@ -52,7 +91,8 @@ def access_check(*, user, patches: list[list[str]] | None = None, ports: list[st
     bookings belongs to `user` or lists `user` as a collaborator. Pending and conflicting requests
     hold nothing yet. A port reserved (PortReservation) by a confirmed booking covering `at` is
     likewise usable only by that session's owner and collaborators, even when the port's device
-    is not booked. Labels match in any case; unknown labels make `allowed` false. Four queries.
+    is not booked. Labels match in any case; unknown labels make `allowed` false. Four queries (five when a
+    port is reserved).
     """
     at = at or clock.now()
     labels = access_labels(patches=patches, ports=ports)
@@ -65,33 +105,18 @@ def access_check(*, user, patches: list[list[str]] | None = None, ports: list[st
     unknown = [label for label in labels if label.lower() not in found]
     known = [found[label.lower()] for label in labels if label.lower() in found]
 
-    device_ids = {port.device_id for port in known}
-    holding = list(
-        Booking.objects.filter(device_id__in=device_ids, status=BookingStatus.CONFIRMED, start__lte=at, end__gt=at)
-        .order_by("start", "id")
-        .values_list("device_id", "group_id", "group__owner_id", "group__owner__username")
-    )
+    holdings = device_holdings_at(device_ids={port.device_id for port in known}, user=user, at=at)
     reserving = list(
         PortReservation.objects.filter(port_id__in=[port.pk for port in known], active=True, start__lte=at, end__gt=at,
                                        booking__status=BookingStatus.CONFIRMED)
         .order_by("start", "id")
         .values_list("port_id", "group_id", "group__owner_id", "group__owner__username")
     ) if known else []
-    group_ids = {group_id for _, group_id, _, _ in holding} | {group_id for _, group_id, _, _ in reserving}
     shared_groups = set(
         BookingGroup.collaborators.through.objects.filter(
-            bookinggroup_id__in=group_ids, user_id=user.pk
+            bookinggroup_id__in={group_id for _, group_id, _, _ in reserving}, user_id=user.pk
         ).values_list("bookinggroup_id", flat=True)
-    ) if group_ids else set()
-
-    holders: dict[int, list[str]] = {}
-    usable_devices: set[int] = set()
-    for device_id, group_id, owner_id, username in holding:
-        names = holders.setdefault(device_id, [])
-        if username not in names:
-            names.append(username)
-        if owner_id == user.pk or group_id in shared_groups:
-            usable_devices.add(device_id)
+    ) if reserving else set()
 
     port_holders: dict[int, list[str]] = {}
     refused_ports: set[int] = set()
@@ -104,8 +129,9 @@ def access_check(*, user, patches: list[list[str]] | None = None, ports: list[st
 
     checked = []
     for port in known:
-        device_holders = holders.get(port.device_id, [])
-        usable = (not device_holders or port.device_id in usable_devices) and port.pk not in refused_ports
+        holding = holdings.get(port.device_id)
+        device_holders = holding.holders if holding else []
+        usable = (not device_holders or holding.held_by_user) and port.pk not in refused_ports
         names = device_holders + [n for n in port_holders.get(port.pk, []) if n not in device_holders]
         checked.append(PortAccess(port=port.name, device=port.device, holders=names, usable=usable))
     allowed = not unknown and all(p.usable for p in checked)

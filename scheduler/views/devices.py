@@ -8,12 +8,14 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from core import clock
+from core.roles import is_lab_manager
 from inventory.models import Attachment, Device
 from scheduler.cart import lab_zone
 from scheduler.choices import STATUS_COLORS
 from scheduler.constants import ACTIVE_STATUSES
 from scheduler.forms import CartRangeForm
 from scheduler.models import Booking, MaintenanceWindow
+from scheduler.selectors.power import outlets_queryset, outlets_with_holders
 
 CALENDAR_WEEKS = 4
 
@@ -58,6 +60,8 @@ def device_detail(request, pk: int):
         "feed_url": request.build_absolute_uri(reverse("device-calendar-feed-key", args=[request.user.calendar_feed_key, device.pk]))
         if request.user.calendar_feed_key else None,
         "nav": "schedule",
+        "power_outlets": outlets_with_holders(outlets=outlets_queryset().filter(device=device), user=request.user),
+        "power_manager": is_lab_manager(request.user),
     }
     return render(request, "scheduler/device.html", context)
 

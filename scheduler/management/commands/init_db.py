@@ -6,8 +6,9 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
 from core.roles import roles_ensure
-from inventory.models import Device, DeviceType, Manufacturer, Port, Site, Tag
+from inventory.models import Device, DeviceType, Manufacturer, Outlet, Pdu, Port, Site, Tag
 from inventory.services.demo import demo_lab_create, demo_users_ensure, demo_wiring_ensure
+from inventory.services.demo_power import demo_power_create
 from inventory.services.setup import device_types_ensure
 from scheduler.models import Booking, BookingPolicy, MaintenanceWindow
 from scheduler.services.demo import demo_bookings_create
@@ -26,6 +27,8 @@ def _state() -> dict[str, int]:
         "tags": Tag.objects.count(),
         "devices": Device.objects.count(),
         "ports": Port.objects.count(),
+        "PDUs": Pdu.objects.count(),
+        "outlets": Outlet.objects.count(),
         "users": User.objects.count(),
         "bookings": Booking.objects.count(),
         "maintenance windows": MaintenanceWindow.objects.count(),
@@ -56,6 +59,7 @@ class Command(BaseCommand):
         if demo:
             demo_lab_create()
             demo_wiring_ensure()
+            demo_power_create()
             users = demo_users_ensure()
             demo_bookings_create()
         after = _state()

@@ -93,7 +93,7 @@ def test_without_the_lock_and_the_constraint_the_race_double_books_a_port(arena,
         rounds = _rounds(arena[1])
     finally:
         PortReservation.objects.all().delete()
-        migration = importlib.import_module("scheduler.migrations.0002_topology_port_reservation")
+        migration = importlib.import_module("scheduler.migrations.0003_topology_port_reservation")
         with connection.cursor() as cursor:
             cursor.execute(migration.EXCLUSION_SQL)
     print(f"rounds with a port held twice: {sum(h > 1 for _, _, h in rounds)}/{ROUNDS}")

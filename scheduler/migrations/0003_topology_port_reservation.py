@@ -29,8 +29,8 @@ def _exclusion_drop(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory', '0002_port_switch_link'),
-        ('scheduler', '0001_initial'),
+        ('inventory', '0003_port_switch_link'),
+        ('scheduler', '0002_power_plan'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
