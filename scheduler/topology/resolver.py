@@ -13,8 +13,8 @@ from scheduler import booking_rules as rules
 from scheduler.models import BookingPolicy
 from scheduler.services.booking import lab_zone, policy_limits
 from scheduler.topology.candidates import node_candidates
-from scheduler.topology.explain import explain
-from scheduler.topology.solver import Mapping, solve
+from scheduler.topology.explain import explain, matching_size
+from scheduler.topology.solver import Mapping, SolveResult, solve
 from scheduler.topology.spec import LinkSpec, NodeSpec, links_of, nodes_of
 from scheduler.topology.world import World, world_load
 
@@ -51,7 +51,10 @@ def resolve_in_world(world: World, nodes: list[NodeSpec], links: list[LinkSpec],
                      k: int, explain_failure: bool = True) -> tuple[list[Mapping], list[dict]]:
     """Mappings (best first) or reasons, for a window inside the world's span. No queries."""
     cands = node_candidates(world, nodes, links, start, end)
-    result = solve(world, cands, links, start, end, k=k)
+    if any(not c.choices for c in cands) or matching_size(cands) < len(cands):
+        result = SolveResult([], "infeasible")  # not even distinct devices: no need to ask the solver
+    else:
+        result = solve(world, cands, links, start, end, k=k)
     if result.mappings:
         return result.mappings, []
     if result.status == "timeout":

@@ -11,6 +11,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.db.models import Q
 
@@ -28,9 +29,9 @@ def _start(item) -> datetime:
     return item.start
 
 
-@dataclass(frozen=True)
-class Busy:
-    """An interval that holds a device or port: a booking, maintenance or a port reservation."""
+class Busy(NamedTuple):
+    """An interval that holds a device or port: a booking, maintenance or a port reservation (a tuple:
+    tens of thousands are built for an earliest-window scan)."""
 
     start: datetime
     end: datetime
