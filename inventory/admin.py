@@ -19,7 +19,7 @@ from core import clock
 from core.admin import ReadOnlyAdmin
 from core.admin_a11y import LabelledFieldsMixin, LabelledTabularInline
 from core.services.audit import audit_log
-from inventory.models import Attachment, Device, DeviceHistory, DeviceType, Manufacturer, Port, Site, Tag
+from inventory.models import Attachment, Device, DeviceHistory, DeviceType, Link, Manufacturer, Port, Site, Tag
 from inventory.services.attachments import attachment_create, attachment_delete, attachment_validate
 from inventory.services.capacity import (
     capacity_lowered,
@@ -131,15 +131,33 @@ class TagAdmin(DeviceCountMixin, AuditedAdmin):
 
 @admin.register(Port)
 class PortAdmin(AuditedAdmin):
-    list_display = ("name", "device", "device_type", "switch_in", "switch_out", "description")
-    list_filter = ("device__device_type", "device__site")
+    list_display = ("name", "device", "device_type", "switch", "switch_in", "switch_out", "description")
+    list_filter = ("device__device_type", "device__site", ("switch", admin.RelatedOnlyFieldListFilter))
     search_fields = ("name", "description", "device__name")
-    list_select_related = ("device", "device__device_type")
-    autocomplete_fields = ("device",)
+    list_select_related = ("device", "device__device_type", "switch")
+    autocomplete_fields = ("device", "switch")
 
     @admin.display(description="device type", ordering="device__device_type__name")
     def device_type(self, obj):
         return obj.device.device_type
+
+
+@admin.register(Link)
+class LinkAdmin(AuditedAdmin):
+    """Fixed links (spliced fibres, patch cords) that join two ports without a switch."""
+
+    list_display = ("__str__", "a_device", "b_device", "length_km", "loss_db", "notes")
+    search_fields = ("a__name", "b__name", "a__device__name", "b__device__name", "notes")
+    list_select_related = ("a__device", "b__device")
+    autocomplete_fields = ("a", "b")
+
+    @admin.display(description="device of a", ordering="a__device__name")
+    def a_device(self, obj):
+        return obj.a.device
+
+    @admin.display(description="device of b", ordering="b__device__name")
+    def b_device(self, obj):
+        return obj.b.device
 
 
 class AttachmentForm(forms.ModelForm):
@@ -203,8 +221,10 @@ class DeviceHistoryAdmin(ReadOnlyAdmin):
 
 class PortInline(LabelledTabularInline):
     model = Port
+    fk_name = "device"
     extra = 0
-    fields = ("name", "switch_in", "switch_out", "description")
+    fields = ("name", "switch", "switch_in", "switch_out", "description")
+    autocomplete_fields = ("switch",)
 
 
 class AttachmentInline(LabelledTabularInline):

@@ -6,7 +6,7 @@ from django.db.models import Q
 from core.api.filtering import ListOrderingFilter
 from core.query_filters import IdListFilter, StrictBooleanFilter, StrictFilterSet
 from inventory.choices import DeviceCategory, DeviceStatus
-from inventory.models import Attachment, Device, DeviceType, Manufacturer, Port, Site, Tag
+from inventory.models import Attachment, Device, DeviceType, Link, Manufacturer, Port, Site, Tag
 from inventory.selectors import device_search, port_search, search_terms
 
 Q_HELP = "Case-insensitive text search; separate several terms with commas to match any of them."
@@ -92,14 +92,30 @@ class DeviceFilterSet(StrictFilterSet):
 
 class PortFilterSet(StrictFilterSet):
     device = IdListFilter(field_name="device_id", help_text="Device id.")
+    switch = IdListFilter(field_name="switch_id", help_text="Id of the switch the port is patched into.")
     q = django_filters.CharFilter(method="filter_q", label="Search", help_text="Searches label and description. " + Q_HELP)
 
     class Meta:
         model = Port
-        fields = ["device", "q"]
+        fields = ["device", "switch", "q"]
 
     def filter_q(self, queryset, name, value):
         return port_search(q=value, queryset=queryset)
+
+
+class LinkFilterSet(StrictFilterSet):
+    device = IdListFilter(method="filter_device", help_text="Links with an end on this device (id).")
+    port = IdListFilter(method="filter_port", help_text="Links with this port (id) as an end.")
+
+    class Meta:
+        model = Link
+        fields = ["device", "port"]
+
+    def filter_device(self, queryset, name, value):
+        return queryset.filter(Q(a__device__in=value) | Q(b__device__in=value)) if value else queryset
+
+    def filter_port(self, queryset, name, value):
+        return queryset.filter(Q(a__in=value) | Q(b__in=value)) if value else queryset
 
 
 class StableOrderingFilter(ListOrderingFilter):

@@ -1,4 +1,4 @@
-"""The physical lab: device types, devices, their Polatis ports, attachments and history."""
+"""The physical lab: device types, devices, their switch ports, fixed links, attachments and history."""
 
 import uuid
 from pathlib import PurePosixPath
@@ -148,12 +148,21 @@ class Device(models.Model):
 
 
 class Port(models.Model):
-    """A device's connection to the Polatis switch, by its label (e.g. tf_1, roadm_10_p2)."""
+    """A device's connection to an optical switch, by its label (e.g. tf_1, roadm_10_p2).
+
+    `switch` is the switch device the port is patched into; `switch_in`/`switch_out` are the numbers
+    of the switch's ingress and egress ports it uses, unique per switch (and lab-wide among ports
+    whose switch is not recorded, as before switches were).
+    """
 
     device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="ports")
     name = models.CharField(max_length=100, help_text="Label on the Polatis switch; unique lab-wide, any case.")
-    switch_in = models.PositiveIntegerField("Polatis in port", null=True, blank=True, unique=True)
-    switch_out = models.PositiveIntegerField("Polatis out port", null=True, blank=True, unique=True)
+    switch = models.ForeignKey(
+        Device, on_delete=models.PROTECT, null=True, blank=True, related_name="switch_ports",
+        help_text="The optical switch (e.g. the Polatis) this port is patched into.",
+    )
+    switch_in = models.PositiveIntegerField("switch in port", null=True, blank=True)
+    switch_out = models.PositiveIntegerField("switch out port", null=True, blank=True)
     description = models.CharField(max_length=200, blank=True)
 
     class Meta:
@@ -164,10 +173,83 @@ class Port(models.Model):
                 name="%(app_label)s_%(class)s_unique_name_ci",
                 violation_error_message="Another port already has this label (labels are unique in any case).",
             ),
+            models.UniqueConstraint(
+                fields=["switch", "switch_in"], condition=models.Q(switch__isnull=False, switch_in__isnull=False),
+                name="%(app_label)s_%(class)s_unique_switch_in",
+                violation_error_message="Another port already uses this in port of the switch.",
+            ),
+            models.UniqueConstraint(
+                fields=["switch", "switch_out"], condition=models.Q(switch__isnull=False, switch_out__isnull=False),
+                name="%(app_label)s_%(class)s_unique_switch_out",
+                violation_error_message="Another port already uses this out port of the switch.",
+            ),
+            models.UniqueConstraint(
+                fields=["switch_in"], condition=models.Q(switch__isnull=True, switch_in__isnull=False),
+                name="%(app_label)s_%(class)s_unique_unswitched_in",
+                violation_error_message="Another port already uses this switch in port.",
+            ),
+            models.UniqueConstraint(
+                fields=["switch_out"], condition=models.Q(switch__isnull=True, switch_out__isnull=False),
+                name="%(app_label)s_%(class)s_unique_unswitched_out",
+                violation_error_message="Another port already uses this switch out port.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(switch=models.F("device")),
+                name="%(app_label)s_%(class)s_not_own_switch",
+                violation_error_message="A port cannot be patched into its own device.",
+            ),
         ]
+        indexes = [models.Index(fields=["switch", "device"], name="inventory_port_switch_idx")]
 
     def __str__(self):
         return self.name
+
+
+class Link(models.Model):
+    """A fixed port-to-port connection that does not go through a switch (a spliced fibre, a patch cord).
+
+    A port is in at most one link, on either end: `clean()` checks both columns (the unique
+    constraints cover each column alone), and the link services call it.
+    """
+
+    a = models.ForeignKey(Port, on_delete=models.CASCADE, related_name="links_as_a")
+    b = models.ForeignKey(Port, on_delete=models.CASCADE, related_name="links_as_b")
+    length_km = models.DecimalField("length (km)", max_digits=8, decimal_places=3, null=True, blank=True)
+    loss_db = models.DecimalField("loss (dB)", max_digits=6, decimal_places=2, null=True, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["a__name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["a"], name="%(app_label)s_%(class)s_unique_a",
+                                    violation_error_message="This port is already in a link."),
+            models.UniqueConstraint(fields=["b"], name="%(app_label)s_%(class)s_unique_b",
+                                    violation_error_message="This port is already in a link."),
+            models.CheckConstraint(condition=~models.Q(a=models.F("b")), name="%(app_label)s_%(class)s_two_ports",
+                                   violation_error_message="A link joins two different ports."),
+            models.CheckConstraint(condition=models.Q(length_km__isnull=True) | models.Q(length_km__gte=0),
+                                   name="%(app_label)s_%(class)s_length_not_negative"),
+        ]
+
+    def __str__(self):
+        a = self.a.name if self.a_id else "?"
+        b = self.b.name if self.b_id else "?"
+        return f"{a} ↔ {b}"
+
+    def clean(self):
+        if not (self.a_id and self.b_id):
+            return
+        if self.a_id == self.b_id:
+            raise ValidationError({"b": "A link joins two different ports; pick another port."})
+        taken = Link.objects.filter(models.Q(a_id__in=(self.a_id, self.b_id)) | models.Q(b_id__in=(self.a_id, self.b_id)))
+        if self.pk:
+            taken = taken.exclude(pk=self.pk)
+        clash = taken.select_related("a", "b").first()
+        if clash is not None:
+            used = {clash.a_id, clash.b_id}
+            field = "a" if self.a_id in used else "b"
+            port = self.a if field == "a" else self.b
+            raise ValidationError({field: f"Port {port.name} is already in the link {clash}; a port is in at most one link."})
 
 
 def attachment_upload_to(instance, filename: str) -> str:

@@ -324,3 +324,7 @@ class PowerPlanAdmin(ReadOnlyAdmin):
     list_select_related = ("outlet__pdu__device", "booking__device")
     list_filter = ("wanted",)
     search_fields = ("outlet__device__name", "outlet__pdu__device__name")
+
+
+# Topologies and port reservations register their own (read-only) admin.
+import scheduler.topology.admin  # noqa: E402, F401

@@ -38,6 +38,14 @@ class SchedulerConfig(AppConfig):
         device_capacity_lowered.connect(receivers.device_capacity_lowered, sender=Device,
                                         dispatch_uid="scheduler.device_capacity_lowered")
 
+        # Port reservations of a topology session follow their bookings (scheduler/topology/receivers.py).
+        from scheduler import signals
+        from scheduler.topology.receivers import port_reservations_release
+
+        for signal in (signals.booking_cancelled, signals.booking_decided, signals.booking_expired,
+                       signals.maintenance_scheduled):
+            signal.connect(port_reservations_release, dispatch_uid=f"scheduler.port_reservations_release.{id(signal)}")
+
         # Periodic jobs of `manage.py run_worker`, run in this order on every pass.
         jobs.job_register("scheduler.booking_expire_due", _expire_due)
         jobs.job_register("scheduler.booking_reminders_send", _send_reminders)

@@ -214,3 +214,7 @@ class PowerPlan(models.Model):
 
     def __str__(self):
         return f"{self.outlet}: {self.wanted}" + ("" if self.done_at else " (to do)")
+
+
+# Topology models live in their own module; importing them here registers them with the app.
+from scheduler.topology.models import PortReservation, Topology  # noqa: E402, F401

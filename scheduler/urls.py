@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from scheduler.views import bookings, calendar, cart, devices, insight, patchlist, power, schedule
+from scheduler.views import bookings, calendar, cart, devices, insight, patchlist, power, schedule, topologies, wiring
 
 urlpatterns = [
     path("", schedule.week_schedule, name="schedule"),
@@ -28,6 +28,17 @@ urlpatterns = [
     path("devices/<int:pk>/attachments/<int:attachment_pk>/", devices.attachment_download, name="device-attachment"),
     path("devices/<int:pk>/calendar.ics", calendar.device_feed, name="device-calendar-feed"),
     path("patch-list/", patchlist.patch_list, name="patch-list"),
+    path("topologies/", topologies.topology_list, name="topologies"),
+    path("topologies/new/", topologies.topology_new, name="topology-new"),
+    path("topologies/from-patch-list/", topologies.topology_from_patch_list, name="topology-from-patch-list"),
+    path("topologies/<int:pk>/", topologies.topology_edit, name="topology"),
+    path("topologies/<int:pk>/alternatives/", topologies.topology_alternatives, name="topology-alternatives"),
+    path("topologies/<int:pk>/override/", topologies.topology_override, name="topology-override"),
+    path("topologies/<int:pk>/copy/", topologies.topology_copy_view, name="topology-copy"),
+    path("topologies/<int:pk>/delete/", topologies.topology_delete_view, name="topology-delete"),
+    path("bookings/sessions/<int:pk>/wiring/", wiring.session_wiring, name="session-wiring"),
+    path("bookings/sessions/<int:pk>/wiring/<str:fmt>/", wiring.session_wiring_download, name="session-wiring-download"),
+    path("bookings/sessions/<int:pk>/topology/", topologies.topology_from_session, name="topology-from-session"),
     path("power/", power.power_page, name="power"),
     path("power/outlets/<int:pk>/switch/", power.outlet_switch_page, name="power-outlet-switch"),
     path("free/", insight.free_page, name="free"),

@@ -16,7 +16,19 @@ from rest_framework import serializers
 from core.api.cached_fields import CachedFieldsMixin
 from core.api.query import StrictModelSerializer
 from inventory.choices import DeviceStatus
-from inventory.models import Attachment, Device, DeviceHistory, DeviceType, Manufacturer, Outlet, Pdu, Port, Site, Tag
+from inventory.models import (
+    Attachment,
+    Device,
+    DeviceHistory,
+    DeviceType,
+    Link,
+    Manufacturer,
+    Outlet,
+    Pdu,
+    Port,
+    Site,
+    Tag,
+)
 
 # Database ranges, stated so SQLite (which has none) refuses the same values as PostgreSQL.
 SMALL_MAX = 32767
@@ -163,17 +175,18 @@ class DeviceWriteSerializer(StrictModelSerializer):
 
 class PortSerializer(StrictModelSerializer):
     device = DeviceBriefSerializer()
+    switch = DeviceBriefSerializer(allow_null=True, help_text="The switch device the port is patched into, or null.")
 
     class Meta:
         model = Port
-        fields = ["id", "device", "name", "switch_in", "switch_out", "description"]
+        fields = ["id", "device", "name", "switch", "switch_in", "switch_out", "description"]
         read_only_fields = fields
 
 
 class PortWriteSerializer(StrictModelSerializer):
     class Meta:
         model = Port
-        fields = ["device", "name", "switch_in", "switch_out", "description"]
+        fields = ["device", "name", "switch", "switch_in", "switch_out", "description"]
         extra_kwargs = {"switch_in": {"max_value": INTEGER_MAX}, "switch_out": {"max_value": INTEGER_MAX}}
 
     def validate_name(self, value):
@@ -186,6 +199,68 @@ class PortWriteSerializer(StrictModelSerializer):
                 f"Port label {clash.name} is already used on {clash.device.name} (labels are unique in any case)."
             )
         return value
+
+    def validate(self, attrs):
+        """Switch numbers are unique per switch (and among ports whose switch is not recorded)."""
+        def current(name):
+            return attrs[name] if name in attrs else getattr(self.instance, name, None)
+
+        switch = current("switch")
+        errors = {}
+        for name in ("switch_in", "switch_out"):
+            number = current(name)
+            if number is None:
+                continue
+            others = Port.objects.filter(switch=switch, **{name: number}).select_related("device")
+            if self.instance is not None:
+                others = others.exclude(pk=self.instance.pk)
+            clash = others.first()
+            if clash is not None:
+                where = f"of {switch.name}" if switch else "(no switch recorded)"
+                errors[name] = f"Switch port {number} {where} is already used by port {clash.name} of {clash.device.name}."
+        if switch is not None and current("device") is not None and switch.pk == current("device").pk:
+            errors["switch"] = "A port cannot be patched into its own device."
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+class LinkPortSerializer(serializers.ModelSerializer):
+    device = DeviceBriefSerializer()
+
+    class Meta:
+        model = Port
+        fields = ["id", "name", "device"]
+
+
+class LinkSerializer(serializers.ModelSerializer):
+    a = LinkPortSerializer(help_text="One end (a port).")
+    b = LinkPortSerializer(help_text="The other end (a port).")
+
+    class Meta:
+        model = Link
+        fields = ["id", "a", "b", "length_km", "loss_db", "notes"]
+        read_only_fields = fields
+
+
+class LinkWriteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Link
+        fields = ["a", "b", "length_km", "loss_db", "notes"]
+        extra_kwargs = {"a": {"help_text": "Port id of one end."}, "b": {"help_text": "Port id of the other end."}}
+
+
+class CsvUploadSerializer(serializers.Serializer):
+    csv = serializers.CharField(help_text="The CSV text, header row first.", max_length=2_000_000, trim_whitespace=False)
+    dry_run = serializers.BooleanField(default=False, help_text="Check and count only; change nothing.")
+
+
+class CsvImportResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    dry_run = serializers.BooleanField()
+    errors = serializers.ListField(child=serializers.CharField(), help_text="\"line N: reason\" for each bad row.")
 
 
 # --- history and attachments --------------------------------------------------------------------

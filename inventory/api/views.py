@@ -10,7 +10,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import Count
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -26,11 +26,29 @@ from rest_framework.settings import api_settings
 from core.api.filtering import ListFilterBackend
 from inventory import filters
 from inventory.api import serializers as s
-from inventory.models import Attachment, Device, DeviceHistory, DeviceType, Manufacturer, Outlet, Pdu, Port, Site, Tag
+from inventory.models import (
+    Attachment,
+    Device,
+    DeviceHistory,
+    DeviceType,
+    Link,
+    Manufacturer,
+    Outlet,
+    Pdu,
+    Port,
+    Site,
+    Tag,
+)
 from inventory.selectors import inventory_stats
 from inventory.services.attachments import attachment_create, attachment_delete
 from inventory.services.catalog import catalog_object_create, catalog_object_delete, catalog_object_update
 from inventory.services.devices import device_create, device_delete, device_update
+from inventory.services.wiring_csv import (
+    links_export_csv,
+    links_import_csv,
+    ports_wiring_export_csv,
+    ports_wiring_import_csv,
+)
 
 
 class AttachmentPermissions(DjangoModelPermissions):
@@ -139,14 +157,80 @@ class TagViewSet(InventoryViewSet):
     filterset_class = filters.TagFilterSet
 
 
+class CsvRenderer(BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data.encode() if isinstance(data, str) else json.dumps(data).encode()
+
+
+_csv_export_schema = extend_schema(responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR)}, filters=False)
+_csv_import_schema = extend_schema(request=s.CsvUploadSerializer,
+                                   responses={200: s.CsvImportResultSerializer, 400: s.CsvImportResultSerializer},
+                                   filters=False)
+
+
+def _csv_response(text: str, filename: str) -> HttpResponse:
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _csv_import(request, service) -> Response:
+    upload = s.CsvUploadSerializer(data=request.data)
+    upload.is_valid(raise_exception=True)
+    result = service(text=upload.validated_data["csv"], actor=request.user, dry_run=upload.validated_data["dry_run"])
+    data = {"created": result.created, "updated": result.updated, "unchanged": result.unchanged,
+            "dry_run": result.dry_run, "errors": [str(e) for e in result.errors]}
+    return Response(data, status=status.HTTP_400_BAD_REQUEST if result.errors else status.HTTP_200_OK)
+
+
 @_write_schema(s.PortWriteSerializer, s.PortSerializer)
 class PortViewSet(InventoryViewSet):
     """Polatis ports by label; labels are unique lab-wide in any case."""
 
-    queryset = Port.objects.select_related("device").order_by("name", "id")
+    queryset = Port.objects.select_related("device", "switch").order_by("name", "id")
     serializer_class = s.PortSerializer
     write_serializer_class = s.PortWriteSerializer
     filterset_class = filters.PortFilterSet
+
+    @_csv_export_schema
+    @action(detail=False, methods=["get"], url_path="wiring-export", filterset_class=None,
+            renderer_classes=[CsvRenderer, JSONRenderer])
+    def wiring_export(self, request):
+        """Every port's switch and switch numbers as CSV (`port, switch, switch_in, switch_out`)."""
+        return _csv_response(ports_wiring_export_csv(), "ports-wiring.csv")
+
+    @_csv_import_schema
+    @action(detail=False, methods=["post"], url_path="wiring-import", filterset_class=None)
+    def wiring_import(self, request):
+        """Set ports' switches from a wiring CSV; all rows or none (400 with every bad line)."""
+        return _csv_import(request, ports_wiring_import_csv)
+
+
+@_write_schema(s.LinkWriteSerializer, s.LinkSerializer)
+class LinkViewSet(InventoryViewSet):
+    """Fixed port-to-port links (not through a switch). A port is in at most one link; never joined to itself."""
+
+    queryset = Link.objects.select_related("a__device", "b__device").order_by("a__name", "id")
+    serializer_class = s.LinkSerializer
+    write_serializer_class = s.LinkWriteSerializer
+    filterset_class = filters.LinkFilterSet
+
+    @_csv_export_schema
+    @action(detail=False, methods=["get"], url_path="export", filterset_class=None,
+            renderer_classes=[CsvRenderer, JSONRenderer])
+    def export(self, request):
+        """Every link as CSV (`a, b, length_km, loss_db, notes`, ends by port label)."""
+        return _csv_response(links_export_csv(), "links.csv")
+
+    @_csv_import_schema
+    @action(detail=False, methods=["post"], url_path="import", filterset_class=None)
+    def import_csv(self, request):
+        """Create or update links from CSV; all rows or none (400 with every bad line)."""
+        return _csv_import(request, links_import_csv)
 
 
 @_write_schema(s.PduWriteSerializer, s.PduSerializer)

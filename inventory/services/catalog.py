@@ -1,4 +1,4 @@
-"""Writes of the inventory's simple objects: device types, manufacturers, sites, tags, ports, PDUs and outlets.
+"""Writes of the inventory's simple objects: device types, manufacturers, sites, tags, ports, links, PDUs and outlets.
 
 Each write validates the model (`full_clean()`, so constraints a serializer cannot see still give a
 400), saves, and leaves an audit event `inventory.<model>.<created|updated|deleted>` in the same
@@ -12,10 +12,10 @@ from django.db import models, transaction
 from core.exceptions import RuleConflict
 from core.services.audit import audit_log
 from inventory.choices import HistoryAction
-from inventory.models import Device, DeviceHistory, DeviceType, Manufacturer, Outlet, Pdu, Port, Site, Tag
+from inventory.models import Device, DeviceHistory, DeviceType, Link, Manufacturer, Outlet, Pdu, Port, Site, Tag
 from inventory.services.capacity import capacity_lowered, type_capacity_changes
 
-CatalogModel = DeviceType | Manufacturer | Site | Tag | Port | Pdu | Outlet
+CatalogModel = DeviceType | Manufacturer | Site | Tag | Port | Link | Pdu | Outlet
 
 
 def _action(instance: models.Model, verb: str) -> str:

@@ -16,7 +16,7 @@ from django.db.models.functions import Lower
 from core.roles import LAB_MANAGERS, LAB_MEMBERS, roles_ensure
 from core.services.audit import audit_log
 from inventory.choices import DeviceStatus, HistoryAction
-from inventory.models import Device, DeviceHistory, DeviceType, Manufacturer, Port, Site, Tag
+from inventory.models import Device, DeviceHistory, DeviceType, Link, Manufacturer, Port, Site, Tag
 from inventory.services.setup import device_types_ensure
 
 SEED = 20260101
@@ -51,7 +51,7 @@ DEVICE_PLAN = [
     ("EDFA", 16, "EDFA", "edfa", [("Lumentum", "EDFA-C 23 dBm"), ("Lumentum", "EDFA-L 20 dBm")],
      lambda n: [f"edfa_{n}_in", f"edfa_{n}_out"], 1, ["c-band", "l-band", "fragile"]),
     ("OSA", 4, "OSA", "osa", [("Yokogawa", "AQ6370D"), ("Yokogawa", "AQ6380")], lambda n: [f"osa_{n}"], 3, ["fragile"]),
-    ("Fiber", 40, "Reel", None, [("Corning", "SMF-28 Ultra")], lambda n: [f"reel_{n}"], 0, ["c-band", "fragile"]),
+    ("Fiber", 40, "Reel", None, [("Corning", "SMF-28 Ultra")], lambda n: [f"reel_{n}_a", f"reel_{n}_b"], 0, ["c-band", "fragile"]),
     ("Switch", 12, "Switch", "sw", [("Polatis", "Series 7000 384x384"), ("Cisco", "Nexus 93180YC"),
                                    ("Juniper", "QFX5120-48Y"), ("Arista", "7050SX3-48YC8")], lambda n: [], 1, ["testbed-core"]),
     ("Router", 8, "Router", "rtr", [("Cisco", "ASR 9901"), ("Juniper", "MX204")], lambda n: [], 1, ["loaner"]),
@@ -208,3 +208,38 @@ def demo_users_ensure() -> list[DemoUser]:
             audit_log(actor=None, action="core.user.created", target=user, data={"demo": True})
         result.append(DemoUser(username=username, password=password, role=group_name, created=created))
     return result
+
+
+# Device types whose ports are patched into the demo lab's Polatis.
+PATCHED_TYPES = ("TeraFlex", "Cassini", "ROADM", "ILA", "EDFA", "OSA", "Fiber")
+# Fixed links of the demo lab: a ROADM's line port spliced to an amplifier's input (not via the switch).
+DEMO_FIXED_LINKS = [(f"roadm_{n}_line", f"edfa_{n}_in", "3.000", "0.80") for n in range(1, 5)]
+
+
+@transaction.atomic
+def demo_wiring_ensure() -> dict[str, int]:
+    """Patch the demo lab's transponder, ROADM, amplifier, OSA and reel ports into Polatis 1 and add
+    a few fixed links (ROADM line port ↔ EDFA input). Only ports without a switch and labels not yet
+    linked are touched, so running it again changes nothing."""
+    polatis = Device.objects.filter(name="Polatis 1", device_type__name="Switch").first()
+    if polatis is None:
+        return {"patched": 0, "links": 0}
+    by_label = {p.name: p for p in Port.objects.filter(device__device_type__name__in=PATCHED_TYPES)}
+    linked = set(Link.objects.values_list("a_id", flat=True)) | set(Link.objects.values_list("b_id", flat=True))
+    links = []
+    for a, b, length, loss in DEMO_FIXED_LINKS:
+        port_a, port_b = by_label.get(a), by_label.get(b)
+        if port_a is None or port_b is None or port_a.pk in linked or port_b.pk in linked:
+            continue
+        for port in (port_a, port_b):  # a spliced port is not on the switch
+            port.switch, port.switch_in, port.switch_out = None, None, None
+            port.save(update_fields=["switch", "switch_in", "switch_out"])
+            linked.add(port.pk)
+        links.append(Link(a=port_a, b=port_b, length_km=length, loss_db=loss, notes="Demo splice: line port to amplifier."))
+    Link.objects.bulk_create(links)
+    patched = Port.objects.filter(pk__in=[p.pk for p in by_label.values() if p.pk not in linked],
+                                  switch__isnull=True, switch_in__isnull=False, switch_out__isnull=False)
+    count = patched.update(switch=polatis)
+    if count or links:
+        audit_log(actor=None, action="inventory.demo_wiring.created", data={"patched": count, "links": len(links)})
+    return {"patched": count, "links": len(links)}

@@ -10,7 +10,7 @@ from core.exceptions import RuleConflict
 from core.services.audit import audit_log
 from inventory import signals
 from inventory.choices import HistoryAction
-from inventory.models import Device, DeviceHistory
+from inventory.models import Device, DeviceHistory, Port
 from inventory.services.capacity import capacity_lowered
 
 # Fields whose changes are written to the history, in the order they are shown.
@@ -124,6 +124,12 @@ def device_delete(*, device: Device, actor) -> None:
     try:
         device.delete()
     except ProtectedError as exc:
+        patched = [obj for obj in exc.protected_objects if isinstance(obj, Port)]
+        if patched:
+            raise RuleConflict(
+                f"{device.name} is the switch of {len(patched)} port(s) (e.g. {patched[0].name}); "
+                "patch them elsewhere or clear their switch first."
+            ) from exc
         raise RuleConflict(
             f"{device.name} is referenced by bookings and cannot be deleted; set its status to retired instead."
         ) from exc

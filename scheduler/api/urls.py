@@ -1,7 +1,7 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from core.api.routers import IdDefaultRouter, IdRouter
-from scheduler.api import power, views, views_insight, views_read
+from core.api.routers import ID_REGEX, IdDefaultRouter, IdRouter
+from scheduler.api import power, topology_views, views, views_insight, views_read
 
 app_name = "scheduler-api"
 
@@ -13,6 +13,13 @@ router.register("maintenance-windows", views.MaintenanceWindowViewSet, basename=
 # --- end of "book" block ---
 
 urlpatterns = router.urls
+
+# --- topologies (scheduler/api/topology_views.py) ---
+topology_router = IdRouter()
+topology_router.register("topologies", topology_views.TopologyViewSet, basename="topology")
+urlpatterns += topology_router.urls
+urlpatterns += [re_path(rf"^booking-groups/(?P<pk>{ID_REGEX})/wiring/$", topology_views.SessionWiringView.as_view(), name="booking-group-wiring")]
+# --- end of topologies ---
 
 # --- read side: availability, next slot, schedule, access check, favorites (scheduler/api/views_read.py) ---
 read_router = IdRouter()
@@ -29,7 +36,7 @@ urlpatterns += [
 # --- power control (scheduler/api/power.py) ---
 urlpatterns += [
     path("power/outlets/", power.PowerOutletViewSet.as_view({"get": "list"}), name="power-outlet-list"),
-    path("power/outlets/<int:pk>/", power.PowerOutletViewSet.as_view({"get": "retrieve", "post": "switch"}),
+    re_path(rf"^power/outlets/(?P<pk>{ID_REGEX})/$", power.PowerOutletViewSet.as_view({"get": "retrieve", "post": "switch"}),
          name="power-outlet-detail"),
 ]
 

@@ -11,7 +11,7 @@ from core import clock
 from core.roles import is_lab_manager
 from inventory.models import Device, Port
 from scheduler.choices import BookingStatus
-from scheduler.models import Booking, BookingGroup, MaintenanceWindow
+from scheduler.models import Booking, BookingGroup, MaintenanceWindow, PortReservation
 
 # Placeholder the lab's patch lists use for an unconnected end.
 NULL_LABEL = "null"
@@ -93,6 +93,34 @@ def device_maintenance_at(*, device_ids, at: datetime) -> dict[int, tuple[dateti
     return maintenance
 
 
+def _port_reservations_at(*, ports, user, at: datetime) -> tuple[dict[int, list[str]], set[int]]:
+    """({port id: owners of the confirmed sessions reserving it at `at`}, {port ids `user` may not use}).
+
+    At most two queries; none when there are no ports.
+    """
+    user_id = getattr(user, "pk", None)
+    reserving = list(
+        PortReservation.objects.filter(port_id__in=[port.pk for port in ports], active=True, start__lte=at, end__gt=at,
+                                       booking__status=BookingStatus.CONFIRMED)
+        .order_by("start", "id")
+        .values_list("port_id", "group_id", "group__owner_id", "group__owner__username")
+    ) if ports else []
+    shared_groups = set(
+        BookingGroup.collaborators.through.objects.filter(
+            bookinggroup_id__in={group_id for _, group_id, _, _ in reserving}, user_id=user_id
+        ).values_list("bookinggroup_id", flat=True)
+    ) if reserving and user_id else set()
+    port_holders: dict[int, list[str]] = {}
+    refused: set[int] = set()
+    for port_id, group_id, owner_id, username in reserving:
+        names = port_holders.setdefault(port_id, [])
+        if username not in names:
+            names.append(username)
+        if not (owner_id == user_id or group_id in shared_groups):
+            refused.add(port_id)
+    return port_holders, refused
+
+
 def access_labels(*, patches: list[list[str]] | None = None, ports: list[str] | None = None) -> list[str]:
     """The labels to check, in order of first appearance, without "NULL" entries or case-insensitive repeats."""
     labels: list[str] = []
@@ -120,9 +148,11 @@ def access_check(*, user, patches: list[list[str]] | None = None, ports: list[st
 
     A port is usable when its device has no confirmed booking covering `at`, or one of those
     bookings belongs to `user` or lists `user` as a collaborator. Pending and conflicting requests
-    hold nothing yet. During a maintenance window of the device no one but a lab manager may use it
-    ("maintenance until …"). Labels match in any case; unknown labels make `allowed` false. Four
-    queries (plus the user's permissions when a window is on).
+    hold nothing yet. A port reserved (PortReservation) by a confirmed booking covering `at` is
+    likewise usable only by that session's owner and collaborators, even when the port's device
+    is not booked. During a maintenance window of the device no one but a lab manager may use it
+    ("maintenance until …"). Labels match in any case; unknown labels make `allowed` false. Five
+    queries at most (plus the user's permissions when a window is on).
     """
     at = at or clock.now()
     labels = access_labels(patches=patches, ports=ports)
@@ -139,6 +169,7 @@ def access_check(*, user, patches: list[list[str]] | None = None, ports: list[st
     holdings = device_holdings_at(device_ids=device_ids, user=user, at=at)
     maintenance = device_maintenance_at(device_ids=device_ids, at=at)
     manager = bool(maintenance) and is_lab_manager(user)
+    port_holders, refused_ports = _port_reservations_at(ports=known, user=user, at=at)
 
     checked = []
     for port in known:
@@ -146,13 +177,17 @@ def access_check(*, user, patches: list[list[str]] | None = None, ports: list[st
         device_holders = holding.holders if holding else []
         usable = not device_holders or holding.held_by_user
         reason = "" if usable else f"held by {', '.join(device_holders)}"
+        reserved_by = [n for n in port_holders.get(port.pk, []) if n not in device_holders]
+        if usable and port.pk in refused_ports:
+            usable = False
+            reason = f"reserved by {', '.join(port_holders[port.pk])}"
         until = None
         if port.device_id in maintenance:
             until, why = maintenance[port.device_id]
             if not manager:
                 usable = False
                 reason = maintenance_reason(until=until, reason=why)
-        checked.append(PortAccess(port=port.name, device=port.device, holders=device_holders, usable=usable,
-                                  maintenance_until=until, reason=reason))
+        checked.append(PortAccess(port=port.name, device=port.device, holders=device_holders + reserved_by,
+                                  usable=usable, maintenance_until=until, reason=reason))
     allowed = not unknown and all(p.usable for p in checked)
     return AccessResult(allowed=allowed, at=at, ports=checked, unknown=unknown)

@@ -30,6 +30,8 @@ from scheduler.services.booking import (
     booking_group_set_collaborators,
 )
 from scheduler.services.favorites import favorite_create, favorite_delete
+from scheduler.topology.models import PortReservation
+from scheduler.topology.wiring import WiredLink, wiring_python
 from scheduler.views.common import back, error_text, flash_error
 
 PAGE_SIZE = 20
@@ -67,6 +69,9 @@ def _my_groups(user):
         .prefetch_related(
             "collaborators",
             Prefetch("bookings", queryset=Booking.objects.select_related("device", "device__device_type").order_by("start", "id")),
+            # The wiring of sessions booked from a topology: one pair of ports per link.
+            Prefetch("port_reservations", to_attr="wired",
+                     queryset=PortReservation.objects.filter(side="a").select_related("port", "peer", "switch").order_by("id")),
         )
         .order_by("-created_at", "-id")
     )
@@ -94,6 +99,8 @@ def my_bookings(request):
             "start": min((b.start for b in bookings), default=None),
             "end": max((b.end for b in bookings), default=None),
             "collaborators": ", ".join(u.username for u in group.collaborators.all()),
+            "wiring": wiring_python([WiredLink(r.a_key, r.b_key, r.port, r.peer, r.switch, r.link_id, r.active)
+                                     for r in group.wired]) if group.wired else "",
             "errors": {},
         }
         session["values"] = _form_defaults(session)

@@ -14,7 +14,8 @@ def test_create_takes_a_device_id_and_answers_with_the_device_brief(manager_clie
     assert response.status_code == 201, response.data
     assert response.data == {"id": response.data["id"], "device": {"id": device.pk, "name": "tf-1",
                                                                    "status": "available"},
-                             "name": "tf_1", "switch_in": 1, "switch_out": 2, "description": "client side"}
+                             "name": "tf_1", "switch": None, "switch_in": 1, "switch_out": 2,
+                             "description": "client side"}
 
 
 def test_filter_by_device_and_q(member_client):
@@ -66,3 +67,32 @@ def test_renaming_a_port_onto_another_label_is_a_400(manager_client):
     response = manager_client.patch(url("ports", port.pk), {"name": "Tf_1"}, format="json")
     assert response.status_code == 400
     assert "already used" in str(response.data["name"][0])
+
+
+def test_switch_numbers_are_unique_per_switch_not_lab_wide(manager_client):
+    """Two switches may both use in port 1; one switch may not use it twice."""
+    polatis, other = DeviceFactory(name="Polatis 1"), DeviceFactory(name="Polatis 2")
+    PortFactory(name="tf_1", switch=polatis, switch_in=1, switch_out=385)
+    payload = {"device": DeviceFactory().pk, "name": "tf_2", "switch": other.pk, "switch_in": 1, "switch_out": 385}
+    response = manager_client.post(url("ports"), payload, format="json")
+    assert response.status_code == 201, response.data
+    assert response.data["switch"]["name"] == "Polatis 2"
+    payload = {**payload, "name": "tf_3", "switch": polatis.pk, "switch_out": 386}
+    response = manager_client.post(url("ports"), payload, format="json")
+    assert response.status_code == 400
+    assert "already used by port tf_1" in str(response.data["switch_in"][0])
+
+
+def test_a_port_cannot_be_patched_into_its_own_device(manager_client):
+    device = DeviceFactory()
+    response = manager_client.post(url("ports"), {"device": device.pk, "name": "x", "switch": device.pk}, format="json")
+    assert response.status_code == 400
+    assert "switch" in response.data
+
+
+def test_filter_ports_by_switch(member_client):
+    polatis = DeviceFactory()
+    PortFactory(name="tf_1", switch=polatis, switch_in=1, switch_out=2)
+    PortFactory(name="tf_2")
+    response = member_client.get(url("ports"), {"switch": polatis.pk})
+    assert [p["name"] for p in response.data["results"]] == ["tf_1"]

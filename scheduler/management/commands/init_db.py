@@ -7,7 +7,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from core.roles import roles_ensure
 from inventory.models import Device, DeviceType, Manufacturer, Outlet, Pdu, Port, Site, Tag
-from inventory.services.demo import demo_lab_create, demo_users_ensure
+from inventory.services.demo import demo_lab_create, demo_users_ensure, demo_wiring_ensure
 from inventory.services.demo_power import demo_power_create
 from inventory.services.setup import device_types_ensure
 from scheduler.models import Booking, BookingPolicy, MaintenanceWindow
@@ -59,6 +59,7 @@ class Command(BaseCommand):
         users = []
         if demo:
             demo_lab_create()
+            demo_wiring_ensure()
             demo_power_create()
             users = demo_users_ensure()
             demo_bookings_create()

@@ -11,7 +11,7 @@ from django.test import Client
 
 from core.models import AuditEvent, User
 from core.roles import LAB_MANAGERS, LAB_MEMBERS
-from inventory.models import Device, DeviceHistory, DeviceType, Manufacturer, Port, Site, Tag
+from inventory.models import Device, DeviceHistory, DeviceType, Link, Manufacturer, Port, Site, Tag
 from inventory.services.demo import _device_specs
 from inventory.services.setup import DEFAULT_DEVICE_TYPES
 from scheduler.models import BookingPolicy
@@ -63,17 +63,23 @@ def test_init_db_keeps_edited_device_types():
 
 @pytest.mark.django_db
 def test_init_db_demo_builds_the_lab_once_and_prints_working_logins():
-    """--demo: ~200 devices on 2 sites with unique Polatis ports; printed logins work; a rerun changes nothing."""
+    """--demo: ~200 devices on 2 sites with ports patched into Polatis 1 and fixed links; printed logins work; a rerun changes nothing."""
     output = _init_db("--demo")
     assert 190 <= Device.objects.count() <= 210
     assert Site.objects.count() == 2
     assert Device.objects.filter(site__isnull=True).count() == 0
     labels = list(Port.objects.annotate(lower=Lower("name")).values_list("lower", flat=True))
     assert len(labels) == len(set(labels)) > 150
+    linked = Link.objects.count()
+    assert linked == 4
     for side in ("switch_in", "switch_out"):
         numbers = list(Port.objects.exclude(**{side: None}).values_list(side, flat=True))
-        assert len(numbers) == len(set(numbers)) == len(labels)
-    assert {"tf_1", "roadm_10_p2", "roadm_10_line", "reel_3"} <= set(labels)
+        assert len(numbers) == len(set(numbers)) == len(labels) - 2 * linked
+    polatis = Device.objects.get(name="Polatis 1")
+    patched = Port.objects.filter(switch=polatis)
+    assert patched.count() == len(labels) - 2 * linked - Port.objects.filter(device__device_type__name="Transceiver").count()
+    assert {"tf_1", "roadm_10_p2", "roadm_10_line", "reel_3_a", "reel_3_b"} <= set(labels)
+    assert str(Link.objects.select_related("a", "b").get(a__name="roadm_1_line")) == "roadm_1_line ↔ edfa_1_in"
     assert Device.objects.exclude(oi_id="").count() == Device.objects.count()
     assert Tag.objects.exclude(color="").count() == Tag.objects.count() >= 5
 
