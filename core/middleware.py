@@ -13,7 +13,7 @@ def _has_nul(querydict) -> bool:
 class RejectNulMiddleware:
     """Refuse a NUL character in the path, a query parameter or a form field with a 400.
 
-    PostgreSQL text cannot hold NUL: a filter such as `/admin/scheduler/booking/?status__exact=%00`
+    PostgreSQL text cannot hold NUL: a filter such as `/admin/<app>/<model>/?status__exact=%00`
     reached the database and failed with a 500. JSON bodies are checked by core.api.parsers.
     """
 

@@ -1,7 +1,7 @@
 """Strict query filters (django-filter) shared by the apps' APIs and pages.
 
 A value that is not what the filter documents is a 400, never silently ignored: `?mine=-1.5e308`
-listed every session and `?mine=true` none, because django-filter's boolean widget turns any
+listed every row and `?mine=true` none, because django-filter's boolean widget turns any
 unknown text into "no filter". Ids are whole numbers in the database's range; an id that names
 nothing filters to nothing (it is not an error, so the schema's integer is the whole contract).
 """

@@ -21,7 +21,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         everywhere = form.cleaned_data["sign_out_everywhere"]
         user = user_password_save(user=form.save(commit=False), actor=self.request.user, sign_out_everywhere=everywhere)
-        # This browser stays signed in; every other session ends with the old password.
+        # This browser stays signed in; every other browser is signed out with the old password.
         update_session_auth_hash(self.request, user)
         messages.success(self.request, "Password changed. You were signed out everywhere else; your API tokens and "
                          "calendar feed URLs were revoked." if everywhere else

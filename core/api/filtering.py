@@ -1,7 +1,7 @@
 """List filters apply to lists only.
 
-DRF runs a view's filter backends in get_object() too, so `?mine=false` on
-`POST /api/scheduler/booking-groups/{id}/cancel/` hid the caller's own session (a 404), and the
+DRF runs a view's filter backends in get_object() too, so `?mine=false` on a single-item `POST
+…/{id}/<action>/` hid the caller's own record (a 404), and the
 schema documented the list's filters on single-item actions. Here they apply to the `list` action
 (and to plain GET views without actions) only.
 """

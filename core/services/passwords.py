@@ -22,7 +22,7 @@ def user_tokens_revoke_all(*, user: User, actor) -> int:
 def user_password_save(*, user: User, actor, sign_out_everywhere: bool) -> User:
     """Store the password a form has just set on `user` (set_password / set_unusable_password).
 
-    Every browser session of the user made before ends by itself: Django checks each session
+    Every browser the user signed in with before is signed out by itself: Django checks each sign-in
     against the password. `sign_out_everywhere` also revokes their API tokens and calendar feed
     URLs, which would otherwise keep working with the old access.
     """

@@ -18,8 +18,10 @@ from core import clock
 from inventory.models import Device
 from scheduler.cart import SLOTS
 from scheduler.choices import BookingStatus as S
+from scheduler.constants import ACTIVE_STATUSES
 from scheduler.models import Booking, BookingGroup
 from scheduler.services.booking import lab_zone
+from scheduler.services.booking.units import UnitPlanner
 
 HISTORY_PREFIX = "[demo] history: "
 SEED = 20261205
@@ -76,12 +78,24 @@ def demo_history_create(*, now: datetime | None = None) -> int:
         keys = sorted(plan, key=lambda k: (k[1], k[0]))
         groups = BookingGroup.objects.bulk_create(
             [BookingGroup(owner=plan[k][0][0], message=HISTORY_PREFIX + f"sessions of {k[1]:%a %d %b}") for k in keys])
+        # Each active row takes a unit of its device, around what is already stored (see units.py).
+        entries = [entry for key in keys for entry in plan[key]]
+        held: dict[int, list[Booking]] = {}
+        if entries:
+            for booking in Booking.objects.filter(
+                device__in={entry[1].pk for entry in entries}, status__in=ACTIVE_STATUSES,
+                start__lt=max(entry[3] for entry in entries), end__gt=min(entry[2] for entry in entries),
+            ):
+                held.setdefault(booking.device_id, []).append(booking)
+        planner = UnitPlanner(held, actor=None, now=now)
         rows, stamps = [], []
         for group, key in zip(groups, keys, strict=True):
             for _owner, device, start, end, status, created, decided in plan[key]:
                 rows.append(Booking(group=group, device=device, start=start, end=end, status=status,
                                     decided_at=decided, decided_by=manager if decided else None,
                                     decision_note="The ring is reserved that day." if status == S.REJECTED else ""))
+                if status in ACTIVE_STATUSES:
+                    planner.place(rows[-1], device)
                 stamps.append((created, decided or created))
         bookings = Booking.objects.bulk_create(rows, batch_size=2000)
         # auto_now_add and auto_now stamp the rows with the present: date them back to when they happened.

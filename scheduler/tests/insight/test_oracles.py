@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 
 from inventory.models import Device, DeviceType
 from scheduler.constants import ACTIVE_STATUSES
-from scheduler.models import Booking, BookingGroup, MaintenanceWindow
+from scheduler.models import BookingGroup, MaintenanceWindow
 from scheduler.selectors.insight.free import free_for
 from scheduler.selectors.insight.utilization import utilization_report
+from scheduler.tests.factories import BookingFactory
 from scheduler.tests.insight.lab import LONG_AGO, utc
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -41,8 +42,8 @@ def _build(data, owner):
     for n, spec in enumerate(data["devices"]):
         device = Device.objects.create(name=f"R{n}", device_type=kind, capacity=spec["capacity"], status=spec["status"])
         for (a, b), status in spec["bookings"]:
-            Booking.objects.create(group=BookingGroup.objects.create(owner=owner), device=device, start=utc(2, a),
-                                   end=utc(2, b) if b < 24 else utc(3, 0), status=status)
+            BookingFactory(group=BookingGroup.objects.create(owner=owner), device=device, start=utc(2, a),
+                           end=utc(2, b) if b < 24 else utc(3, 0), status=status)
         for a, b in spec["windows"]:
             MaintenanceWindow.objects.create(device=device, start=utc(2, a), end=utc(2, b) if b < 24 else utc(3, 0))
         made.append((device, spec))
@@ -171,7 +172,7 @@ def test_heatmap_day_matching_agrees_with_matching_every_cell(member, first, day
         spans = []
         for offset, length, status in bookings:
             start = origin + timedelta(hours=offset)
-            Booking.objects.create(group=BookingGroup.objects.create(owner=member), device=device, start=start,
+            BookingFactory(group=BookingGroup.objects.create(owner=member), device=device, start=start,
                                    end=start + timedelta(hours=length), status=status)
             if status in ACTIVE_STATUSES:
                 spans.append((start, start + timedelta(hours=length), status == "confirmed"))
