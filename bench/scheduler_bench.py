@@ -292,11 +292,15 @@ def token_auth_queries(key: str, device, begin: datetime) -> int:
 
 
 def start_gunicorn(*, workers: int, threads: int) -> tuple[subprocess.Popen, int]:
-    """gunicorn on a free port of 127.0.0.1 with this process's environment (DEBUG off, same database)."""
+    """gunicorn on a free port of 127.0.0.1 with this process's environment (DEBUG off, same database).
+
+    A threaded WSGI server keeps one connection per thread: CONN_MAX_AGE=60 unless the environment
+    says otherwise (the settings' default 0 is for the container's ASGI server).
+    """
     import requests
 
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {"CONN_MAX_AGE": "60", **os.environ, "PYTHONPATH": str(ROOT)}
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "labsite.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers),
          "--threads", str(threads), "--log-level", "warning", "--timeout", "60"],
