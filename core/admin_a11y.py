@@ -4,6 +4,8 @@
   "<field>: date" and "<field>: time".
 - A tabular inline's inputs are labelled only by their column header: each is named
   "<column> (<row thing> <n>)", and the row's delete box "Delete <row thing> <n>".
+- An autocomplete field in such a row is drawn by select2, which does not pass that name on:
+  core/static/core/admin_autocomplete_names.js copies it onto select2's combobox and text.
 - A list filter over a field's values shows an empty link for blank values: it reads "(blank)".
 
 Use LabelledFieldsMixin on a ModelAdmin or inline with editable fields, LabelledTabularInline for
@@ -44,11 +46,16 @@ class LabelledInlineFormSet(BaseInlineFormSet):
             if field.widget.is_hidden:
                 continue
             label = f"Delete {row}" if name == "DELETE" else f"{str(field.label or name).capitalize()} ({row})"
-            field.widget.attrs.setdefault("aria-label", label)
+            # A related field's widget is wrapped (RelatedFieldWidgetWrapper); name the widget drawn.
+            getattr(field.widget, "widget", field.widget).attrs.setdefault("aria-label", label)
 
 
 class LabelledTabularInline(LabelledFieldsMixin, admin.TabularInline):
     formset = LabelledInlineFormSet
+
+    class Media:
+        # select2 (autocomplete_fields) does not pass the <select>'s name on to its own controls.
+        js = ("core/admin_autocomplete_names.js",)
 
 
 class BlankLabelledValuesFilter(admin.AllValuesFieldListFilter):

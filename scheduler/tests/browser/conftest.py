@@ -103,12 +103,16 @@ def axe():
 
 @pytest.fixture
 def screenshot():
-    """screenshot(page, "name") saves ci-artifacts/screenshots/name.png (full page, or the viewport)."""
+    """screenshot(page, "name") saves ci-artifacts/screenshots/name.png (full page, or the viewport),
+    then runs axe-core on the page as shown: every screen a browser test captures meets WCAG 2.1 AA."""
+    from scheduler.tests.browser.axe import assert_no_axe_violations
+
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     def take(page, name: str, *, full_page: bool = True) -> Path:
         path = SCREENSHOTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=full_page)
+        assert_no_axe_violations(page)
         return path
 
     return take

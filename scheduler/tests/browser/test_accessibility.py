@@ -14,6 +14,7 @@ from inventory.models import Device
 from scheduler.models import BookingGroup
 from scheduler.tests.browser.axe import axe_violations, format_violations
 from scheduler.tests.browser.test_booking_journey import next_wednesday
+from scheduler.topology.services import topology_create_from_group
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 REPORT = Path(settings.BASE_DIR) / "ci-artifacts" / "axe-violations.json"
@@ -59,10 +60,14 @@ def assert_clean(found: dict[str, list]) -> None:
     assert not failures, "\n\n".join(failures)
 
 
-def member_urls():
+def member_urls(username="alice"):
     device = Device.objects.order_by("pk").first()
+    group = BookingGroup.objects.filter(owner__username=username).order_by("pk").first()
+    topology = topology_create_from_group(owner=group.owner, group_id=group.pk)
     return ["/", "/cart/", "/bookings/", "/favorites/", f"/devices/{device.pk}/", "/patch-list/", "/calendar/",
-            "/accounts/profile/", "/accounts/tokens/", "/accounts/password/"]
+            "/accounts/profile/", "/accounts/tokens/", "/accounts/password/", "/free/", "/demand/",
+            "/topologies/", "/topologies/new/", "/topologies/from-patch-list/", f"/topologies/{topology.pk}/",
+            f"/bookings/sessions/{group.pk}/wiring/"]
 
 
 def admin_urls():
@@ -86,6 +91,14 @@ def admin_urls():
         "/admin/core/auditevent/",
         "/admin/core/notification/",
         "/admin/core/user/",
+        "/admin/scheduler/booking/reports/",
+        "/admin/scheduler/topology/",
+        "/admin/scheduler/portreservation/",
+        "/admin/scheduler/powerplan/",
+        "/admin/inventory/link/",
+        "/admin/inventory/pdu/",
+        "/admin/inventory/outlet/",
+        "/power/",
     ]
 
 

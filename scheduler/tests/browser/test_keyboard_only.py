@@ -46,6 +46,12 @@ class Keyboard:
         self.page.keyboard.type(text)
         self.steps += 1  # typing a word counts as one step
 
+    def skip_to_content(self) -> None:
+        """The page's first Tab stop, "Skip to content", past the site's navigation."""
+        self.tab_to("body > a.skip-link")
+        self.press("Enter", check_focus=False)  # <main tabindex=-1> takes the focus without a ring
+        expect(self.page.locator("#main")).to_be_focused()
+
     def assert_focus_visible(self) -> None:
         problem = self.page.evaluate(FOCUS_IS_VISIBLE)
         assert not problem, f"step {self.steps}: {problem}"
@@ -111,6 +117,7 @@ def test_book_and_cancel_with_the_keyboard_alone(browser_page, lab, screenshot):
     expect(page.locator("#cart-items tbody tr")).to_have_count(1)
 
     # Collaborators and a message, then submit.
+    keys.skip_to_content()
     keys.tab_to("#id_collaborators")
     keys.type("bo")
     keys.press("Tab")
@@ -125,6 +132,7 @@ def test_book_and_cancel_with_the_keyboard_alone(browser_page, lab, screenshot):
     assert list(group.collaborators.values_list("username", flat=True)) == ["bo"]
 
     # Open the session's actions and cancel it (the confirmation dialog is accepted).
+    keys.skip_to_content()
     keys.tab_to(f'section[data-session="{group.pk}"] summary')
     keys.press("Enter")
     keys.tab_to(f'section[data-session="{group.pk}"] button.danger')

@@ -148,11 +148,11 @@ def test_cart_offers_use_this_instead(member):
                                               "end": "2026-12-03T12:00:00+00:00"}]}
         session.save()
         page = client.get("/cart/").content.decode()
-        assert "Use this instead" in page and f'name="device" value="{spare.pk}"' in page
+        assert "Use ROADM 2 instead" in page and f'name="device" value="{spare.pk}"' in page
         assert "ROADM 1 itself is next free from Thu 3 Dec 12:00 to Thu 3 Dec 14:00" in page
         client.post("/cart/items/0/replace/", {"device": spare.pk})
         assert client.session["booking_cart"]["items"][0]["device"] == spare.pk
-        assert "Use this instead" not in client.get("/cart/").content.decode()
+        assert "Use ROADM 2 instead" not in client.get("/cart/").content.decode()
         assert client.post("/cart/items/5/replace/", {"device": spare.pk}).status_code == 302
         assert client.post("/cart/items/0/replace/", {"device": "x"}).status_code == 302
 

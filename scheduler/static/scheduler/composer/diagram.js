@@ -163,10 +163,17 @@
   function text(parent, x, y, content, cls) {
     var t = el("text", { x: x, y: y, "class": cls || "" }, parent);
     t.textContent = content;
+    // SVG draws no text outside <text>, but a reader (and axe's label-in-name check) joins the texts of a
+    // group: a space keeps "roadm1" and "any ROADM" two words.
+    parent.appendChild(document.createTextNode(" "));
     return t;
   }
 
   function shorten(s, max) { s = String(s == null ? "" : s); return s.length > max ? s.slice(0, max - 1) + "…" : s; }
+  // For an accessible name that starts with shortened text: the texts in full, when any was shortened.
+  function unshortened(shown, full) {
+    return shown.some(function (line, i) { return line !== String(full[i]); }) ? " (in full: " + full.join(", ") + ")" : "";
+  }
 
   // The diagram: render(view) draws nodes and links; callbacks: select(kind, id), move(key, x, y),
   // remove(kind, id). view = {nodes, links, selected: {kind, id}, drawn: {nodes: {key: label},
@@ -235,18 +242,21 @@
       var selected = view.selected && view.selected.kind === "link" && view.selected.id === index;
       var drawn = view.drawn && view.drawn.links && view.drawn.links[index];
       var cls = "link" + (link.fixed_only ? " fixed-only" : "") + (selected ? " selected" : "") + (drawn ? " mapped" : "");
+      var lines = drawn ? drawn : (link.notes ? [link.notes] : []);
+      if (link.fixed_only && !drawn) lines = ["fixed only"].concat(lines);
+      var shown = lines.map(function (line) { return shorten(line, 40); });
+      // The name holds the text drawn beside the line as drawn (WCAG 2.5.3), then what it shortened.
       var g = el("g", { "class": cls, tabindex: "0", role: "button", "data-link": String(index),
-        "aria-label": "Link " + link.a + " to " + link.b + (link.fixed_only ? " (fixed only)" : "") + (drawn ? ": " + drawn.join(", ") : "") }, linkLayer);
+        "aria-label": "Link " + link.a + " to " + link.b + (shown.length ? ": " + shown.join(", ") : "") +
+          (link.fixed_only && drawn ? " (fixed only)" : "") + unshortened(shown, lines) }, linkLayer);
       el("path", { d: "M" + a.x + " " + a.y + " Q" + qx + " " + qy + " " + b.x + " " + b.y, "class": "link-hit" }, g);
       el("path", { d: "M" + a.x + " " + a.y + " Q" + qx + " " + qy + " " + b.x + " " + b.y, "class": "link-line" }, g);
       var lx = (a.x + 2 * qx + b.x) / 4, ly = (a.y + 2 * qy + b.y) / 4;
-      var lines = drawn ? drawn : (link.notes ? [shorten(link.notes, 28)] : []);
-      if (link.fixed_only && !drawn) lines = ["fixed only"].concat(lines);
       // Labels sit beside the line, not on it: above a flat line, right of a steep one.
       var flat = Math.abs(b.x - a.x) >= Math.abs(b.y - a.y), side = flat ? "link-label" : "link-label side";
-      lines.forEach(function (line, i) {
-        var y = flat ? ly - 7 - (lines.length - 1 - i) * 13 : ly + (i - (lines.length - 1) / 2) * 13 + 4;
-        text(g, flat ? lx : lx + 8, y, shorten(line, 40), side);
+      shown.forEach(function (line, i) {
+        var y = flat ? ly - 7 - (shown.length - 1 - i) * 13 : ly + (i - (shown.length - 1) / 2) * 13 + 4;
+        text(g, flat ? lx : lx + 8, y, line, side);
       });
       g.addEventListener("click", function () { self.cb.select("link", index); });
       g.addEventListener("keydown", function (event) {
@@ -259,12 +269,14 @@
       var selected = view.selected && view.selected.kind === "node" && view.selected.id === node.key;
       var mapped = view.drawn && view.drawn.nodes && view.drawn.nodes[node.key];
       var cls = "node" + (selected ? " selected" : "") + (mapped ? " mapped" : "") + (node.device ? " pinned" : "") + (node.invalid ? " invalid" : "");
+      var full = [node.key, mapped || node.subtitle], shownNode = [shorten(full[0], 20), shorten(full[1], 22)];
       var g = el("g", { "class": cls, tabindex: "0", role: "button", "data-node": node.key,
         transform: "translate(" + (node.x - NODE_W / 2) + " " + (node.y - NODE_H / 2) + ")",
-        "aria-label": "Node " + node.key + ", " + node.subtitle + (mapped ? ", mapped to " + mapped : "") + ". Arrow keys move it, Delete removes it." }, nodeLayer);
+        "aria-label": shownNode.join(", ") + (mapped ? " (" + node.subtitle + ")" : "") + unshortened(shownNode, full) +
+          ". Node: arrow keys move it, Delete removes it." }, nodeLayer);
       el("rect", { width: NODE_W, height: NODE_H, rx: 8, ry: 8, "class": "node-box" }, g);
-      text(g, NODE_W / 2, 20, shorten(node.key, 20), "node-key");
-      text(g, NODE_W / 2, 38, shorten(mapped || node.subtitle, 22), mapped ? "node-device" : "node-type");
+      text(g, NODE_W / 2, 20, shownNode[0], "node-key");
+      text(g, NODE_W / 2, 38, shownNode[1], mapped ? "node-device" : "node-type");
       g.addEventListener("pointerdown", function (event) {
         if (event.button !== 0) return;
         var p = self.point(event);
