@@ -15,7 +15,7 @@ refused with RuleConflict (409) naming what changed; a mapping that never matche
 
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 
 from core.exceptions import ApplicationError, RuleConflict
 from core.services.audit import audit_log
@@ -23,6 +23,7 @@ from scheduler import booking_rules as rules
 from scheduler.models import BookingGroup
 from scheduler.services import locking
 from scheduler.services.booking import booking_request, lab_zone
+from scheduler.services.booking.units import DEADLOCK_DETECTED
 from scheduler.topology.models import PortReservation
 from scheduler.topology.spec import links_of, nodes_of
 from scheduler.topology.world import world_load
@@ -128,7 +129,9 @@ def topology_book(*, topology, requester, mapping: dict, start: datetime, end: d
         try:
             with transaction.atomic():
                 group.created_reservations = PortReservation.objects.bulk_create(rows)
-        except IntegrityError as exc:  # PostgreSQL's exclusion constraint: a reservation raced past the lock
+        except (IntegrityError, OperationalError) as exc:  # PostgreSQL's exclusion constraint: a reservation raced past the lock
+            if isinstance(exc, OperationalError) and getattr(exc.__cause__, "sqlstate", None) != DEADLOCK_DETECTED:
+                raise
             raise RuleConflict("A port of this mapping was reserved at the same moment by another session; "
                                "resolve the topology again.", conflicts=[{"reason": "port_reserved"}]) from exc
         audit_log(actor=requester, action="scheduler.topology.booked", target=group,

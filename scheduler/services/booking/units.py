@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from datetime import datetime
 
-from django.db import IntegrityError
+from django.db import IntegrityError, OperationalError
 from django.utils.formats import date_format
 
 from core import clock
@@ -148,13 +148,20 @@ def _zone():
     return lab_zone()
 
 
+# PostgreSQL's "deadlock detected": two transactions that each inserted a booking the other's
+# exclusion check must wait for. It can happen only when the device lock was bypassed; PostgreSQL
+# has already rolled one of them back, so it is the same refusal as the constraint's.
+DEADLOCK_DETECTED = "40P01"
+
+
 @contextmanager
 def units_guarded(devices: Iterable[Device]):
     """Turn the database's refusal of two bookings holding one unit into a 409 naming the device."""
     try:
         yield
-    except IntegrityError as exc:
-        if CONSTRAINT not in str(exc):
+    except (IntegrityError, OperationalError) as exc:
+        deadlock = getattr(exc.__cause__, "sqlstate", None) == DEADLOCK_DETECTED
+        if not deadlock and (isinstance(exc, OperationalError) or CONSTRAINT not in str(exc)):
             raise
         by_id = {d.pk: d for d in devices}
         diag = getattr(exc.__cause__, "diag", None)
