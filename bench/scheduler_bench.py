@@ -22,6 +22,7 @@ and, when POST /api/scheduler/bookings/ exists, single-booking POST throughput:
 Every POST runs every rule, writes its audit event and its notification (outbox row).
 
     .venv/bin/python bench/scheduler_bench.py [--runs 30] [--posts 300] [--http-posts 600] [--skip-reads] [--keep]
+    .venv/bin/python bench/scheduler_bench.py --skip-reads --profile 300   # where a POST's time goes
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/labsite_bench .venv/bin/python bench/scheduler_bench.py
 
 The PostgreSQL database must exist; the script migrates it and deletes every row in it first. The
@@ -381,6 +382,32 @@ def post_http_sequential(user, devices, start: datetime, count: int) -> dict:
             "codes": codes, "key": key}
 
 
+def profile_posts(key: str, devices, start: datetime, count: int) -> None:
+    """cProfile over `count` token-authenticated single-booking POSTs in process (the server's code path
+    without the HTTP parsing): the functions with the most cumulative time, and the share of SQL."""
+    import cProfile
+    import pstats
+
+    from django.test import Client
+
+    client = Client(HTTP_AUTHORIZATION=f"Token {key}")
+
+    def body(k):
+        device = devices[k % len(devices)]
+        begin = start + timedelta(hours=3 * (k // len(devices)))
+        return {"device": device.pk, "start": begin.isoformat(), "end": (begin + timedelta(hours=2)).isoformat()}
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for k in range(count):
+        client.post("/api/scheduler/bookings/", body(k), content_type="application/json")
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    total = stats.total_tt
+    print(f"profile of {count} POSTs in process: {total / count * 1000:.2f} ms each (under cProfile)")
+    stats.sort_stats("cumulative").print_stats(r"labsite|core|inventory|scheduler|rest_framework|sqlite3|psycopg", 40)
+
+
 def post_concurrent(lab: dict, start: datetime, rounds: int, per_thread: int) -> dict:
     """8 clients (own tokens) against gunicorn: races for one device's window, then a throughput run."""
     import requests
@@ -480,6 +507,8 @@ def main() -> None:
     parser.add_argument("--http-posts", type=int, default=600, help="sequential booking POSTs over HTTP")
     parser.add_argument("--skip-reads", action="store_true", help="measure only the booking POSTs")
     parser.add_argument("--keep", action="store_true", help="keep the SQLite database file after the run")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="profile N token-authenticated POSTs in process (cProfile) and print where the time goes")
     args = parser.parse_args()
     database_url = configure(os.environ.get("DATABASE_URL"))
     try:
@@ -557,6 +586,8 @@ def run(args, database_url: str) -> None:
           f"{http['per_s']:.0f} bookings/s ({http['per_server_cpu_s']:.0f} per server CPU second), "
           f"p50 {http['p50']:.1f} ms, p95 {http['p95']:.1f} ms, "
           f"{queries} SQL queries per POST; answers {http['codes']}")
+    if args.profile:
+        profile_posts(http["key"], devices, probe + timedelta(days=2), args.profile)
     conc_start = grid_ceil(now + timedelta(days=1), policy.slot_minutes, tz)
     conc = post_concurrent(lab, conc_start, args.rounds, args.per_thread)
     print(f"POST bookings/ 8 concurrent clients, one device (capacity {conc['capacity']}):")
