@@ -188,6 +188,8 @@ REST_FRAMEWORK = {
     # NUL characters is a 400 (core/api/parsers.py). Form bodies, which cannot say null or nest, are 415.
     "DEFAULT_PARSER_CLASSES": ["core.api.parsers.SafeJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",
+    # An unknown `?format=` is a 406 naming the formats offered (core/api/negotiation.py).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.api.negotiation.FormatNegotiation",
     "EXCEPTION_HANDLER": "core.api.exception_handler.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"auth": env.str("AUTH_THROTTLE_RATE", default="10/min")},
     "DATETIME_FORMAT": "iso-8601",

@@ -198,7 +198,7 @@ class PortViewSet(InventoryViewSet):
 
     @_csv_export_schema
     @action(detail=False, methods=["get"], url_path="wiring-export", filterset_class=None,
-            renderer_classes=[CsvRenderer, JSONRenderer])
+            renderer_classes=[JSONRenderer, CsvRenderer])
     def wiring_export(self, request):
         """Every port's switch and switch numbers as CSV (`port, switch, switch_in, switch_out`)."""
         return _csv_response(ports_wiring_export_csv(), "ports-wiring.csv")
@@ -221,7 +221,7 @@ class LinkViewSet(InventoryViewSet):
 
     @_csv_export_schema
     @action(detail=False, methods=["get"], url_path="export", filterset_class=None,
-            renderer_classes=[CsvRenderer, JSONRenderer])
+            renderer_classes=[JSONRenderer, CsvRenderer])
     def export(self, request):
         """Every link as CSV (`a, b, length_km, loss_db, notes`, ends by port label)."""
         return _csv_response(links_export_csv(), "links.csv")
@@ -240,7 +240,7 @@ class PduViewSet(InventoryViewSet):
     queryset = Pdu.objects.select_related("device").order_by("device__name", "id")
     serializer_class = s.PduSerializer
     write_serializer_class = s.PduWriteSerializer
-    filterset_fields = ["device", "scheme"]
+    filterset_class = filters.PduFilterSet
 
 
 @_write_schema(s.OutletWriteSerializer, s.OutletSerializer)
@@ -250,7 +250,7 @@ class OutletViewSet(InventoryViewSet):
     queryset = Outlet.objects.select_related("pdu__device", "device").order_by("pdu__device__name", "number", "id")
     serializer_class = s.OutletSerializer
     write_serializer_class = s.OutletWriteSerializer
-    filterset_fields = ["pdu", "device", "mode", "state"]
+    filterset_class = filters.OutletFilterSet
 
 
 @_write_schema(s.DeviceWriteSerializer, s.DeviceSerializer)

@@ -58,14 +58,29 @@ def links_export_csv() -> str:
 
 
 def _rows(text: str, columns: tuple[str, ...], result: ImportResult) -> list[tuple[int, dict[str, str]]]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [c.strip().lower() for c in (reader.fieldnames or [])]
+    """The data rows with their line numbers; text that is not CSV is an error on the line it breaks."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        header = [c.strip().lower() for c in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        result.errors.append(RowError(1, f"not valid CSV ({exc})"))
+        return []
     missing = [c for c in columns[:2] if c not in header]
     if missing:
         result.errors.append(RowError(0, f"the header must name the columns {', '.join(columns)} (missing: {', '.join(missing)})"))
         return []
     reader.fieldnames = header
-    return [(index + 2, {k: (v or "").strip() for k, v in row.items() if k}) for index, row in enumerate(reader)]
+    rows, previous_end = [], reader.line_num
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return rows
+        except csv.Error as exc:  # the row that breaks starts on the line after the last one read
+            result.errors.append(RowError(previous_end + 1, f"not valid CSV ({exc})"))
+            return []
+        rows.append((reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}))
+        previous_end = reader.line_num
 
 
 def _number(value: str, what: str, problems: list[str], kind=int):

@@ -87,3 +87,29 @@ def test_ports_wiring_csv_sets_switches(manager_client):
     assert bad.status_code == 400
     assert bad.data["errors"] == ["line 2: switch 'Nope' is not a device", "line 2: switch_in must be a number, not 'x'"]
     assert Port.objects.get(name="tf_1").switch_in == 1
+
+
+def test_an_unknown_export_format_is_a_406_naming_the_formats(manager_client):
+    for name, action in (("links", "export"), ("ports", "wiring-export")):
+        response = manager_client.get(url(name, action), {"format": "AAA"})
+        assert response.status_code == 406
+        assert response.json() == {"detail": "Unknown format 'AAA'; this endpoint answers in: csv, json."}
+        assert manager_client.get(url(name, action), {"format": ""}).status_code == 406
+        assert manager_client.get(url(name, action), {"format": "csv"}).status_code == 200
+
+
+@pytest.mark.parametrize("text", ["a,b\r\nx\ry,z\n", "a,b\n\"unterminated,z\n", "a,\"b\nc\"\rd\n", "\"a\"x\"\r,b\n",
+                                  "a,b\nx,y\n\"" + "x" * 140_000 + "\",y\n"])
+def test_csv_that_breaks_is_a_400_by_line_never_a_500(manager_client, text):
+    for name, action in (("links", "import"), ("ports", "wiring-import")):
+        response = manager_client.post(url(name, action), {"csv": text}, format="json")
+        assert response.status_code == 400, (name, text, response.content)
+        assert response.data["errors"]
+        assert not Link.objects.exists()
+
+
+def test_a_cell_past_the_csv_field_limit_is_named_with_its_line(manager_client):
+    text = "a,b\n\"" + "x" * 140_000 + "\",y\n"
+    response = manager_client.post(url("links", "import"), {"csv": text}, format="json")
+    assert response.status_code == 400
+    assert response.data["errors"] == ["line 2: not valid CSV (field larger than field limit (131072))"]
