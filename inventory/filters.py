@@ -5,8 +5,8 @@ from django.db.models import Q
 
 from core.api.filtering import ListOrderingFilter
 from core.query_filters import IdListFilter, StrictBooleanFilter, StrictFilterSet
-from inventory.choices import DeviceCategory, DeviceStatus
-from inventory.models import Attachment, Device, DeviceType, Link, Manufacturer, Port, Site, Tag
+from inventory.choices import DeviceCategory, DeviceStatus, OutletMode, PduScheme, PowerState
+from inventory.models import Attachment, Device, DeviceType, Link, Manufacturer, Outlet, Pdu, Port, Site, Tag
 from inventory.selectors import device_search, port_search, search_terms
 
 Q_HELP = "Case-insensitive text search; separate several terms with commas to match any of them."
@@ -116,6 +116,30 @@ class LinkFilterSet(StrictFilterSet):
 
     def filter_port(self, queryset, name, value):
         return queryset.filter(Q(a__in=value) | Q(b__in=value)) if value else queryset
+
+
+class PduFilterSet(StrictFilterSet):
+    """PDUs by their device and scheme; an id that names no row matches nothing (as on every list)."""
+
+    device = IdListFilter(field_name="device_id", help_text="The PDU's own device (id).")
+    scheme = django_filters.MultipleChoiceFilter(choices=PduScheme.choices)
+
+    class Meta:
+        model = Pdu
+        fields = ["device", "scheme"]
+
+
+class OutletFilterSet(StrictFilterSet):
+    """Outlets by PDU, powered device, mode and last state read."""
+
+    pdu = IdListFilter(field_name="pdu_id", help_text="PDU id.")
+    device = IdListFilter(field_name="device_id", help_text="The device the outlet powers (id).")
+    mode = django_filters.MultipleChoiceFilter(choices=OutletMode.choices)
+    state = django_filters.MultipleChoiceFilter(choices=PowerState.choices)
+
+    class Meta:
+        model = Outlet
+        fields = ["pdu", "device", "mode", "state"]
 
 
 class StableOrderingFilter(ListOrderingFilter):

@@ -4,9 +4,10 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_seriali
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
-from core.exceptions import ApplicationError
+from core.exceptions import NotFound
 from inventory.api.serializers import OutletSerializer
 from inventory.choices import PowerAction, PowerState
+from inventory.filters import OutletFilterSet
 from inventory.models import Outlet
 from scheduler.selectors.power import outlets_queryset, outlets_with_holders
 from scheduler.services.power import outlet_switch
@@ -49,7 +50,7 @@ class PowerOutletViewSet(viewsets.GenericViewSet):
 
     serializer_class = PowerOutletSerializer
     queryset = outlets_queryset()
-    filterset_fields = ["pdu", "device", "mode", "state"]
+    filterset_class = OutletFilterSet
 
     def _data(self, outlets, many: bool):
         rows = outlets_with_holders(outlets=outlets if many else [outlets], user=self.request.user)
@@ -71,7 +72,8 @@ class PowerOutletViewSet(viewsets.GenericViewSet):
         request=SwitchInputSerializer,
         responses={
             200: SwitchResultSerializer,
-            400: OpenApiResponse(_ERROR, description="Unknown action, unknown outlet, or an outlet number the PDU lacks."),
+            400: OpenApiResponse(_ERROR, description="Unknown action, or an outlet number the PDU lacks."),
+            404: OpenApiResponse(_ERROR, description="No outlet with this id."),
             403: OpenApiResponse(_ERROR, description="You may not switch this outlet; `detail` says why."),
             409: OpenApiResponse(_HELD, description="Someone else holds the device now (`holders`), or another switch "
                                                     "of this outlet is under way."),
@@ -98,6 +100,5 @@ class PowerOutletViewSet(viewsets.GenericViewSet):
     def _outlet(self, pk) -> Outlet:
         outlet = self.get_queryset().filter(pk=pk).first()
         if outlet is None:
-            # The outlet is part of the request, as in {"outlet": id}: an unknown one is invalid input.
-            raise ApplicationError(f"No outlet with id {pk}.")
+            raise NotFound(f"No outlet with id {pk}.")
         return outlet

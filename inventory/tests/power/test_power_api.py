@@ -100,3 +100,18 @@ def test_a_pdu_must_be_a_device_of_type_pdu(manager_client, db):
     response = manager_client.post(url("pdus"), payload, format="json")
     assert response.status_code == 400
     assert response.data["device"] == ["Pick a device of type PDU."]
+
+
+def test_outlet_and_pdu_lists_filter_by_ids_and_an_id_naming_nothing_matches_nothing(member_client, pdu):
+    powered = DeviceFactory(name="TeraFlex 7")
+    outlet = OutletFactory(pdu=pdu, number=3, device=powered, mode="booking")
+    OutletFactory(pdu=pdu, number=4, mode="manual")
+    rows = member_client.get(url("outlets"), {"pdu": pdu.pk, "device": powered.pk}).json()["results"]
+    assert [row["id"] for row in rows] == [outlet.pk]
+    assert member_client.get(url("outlets"), {"mode": "manual"}).json()["count"] == 1
+    for path, params in ((url("outlets"), {"pdu": 0}), (url("outlets"), {"device": "x"}), (url("pdus"), {"device": -1})):
+        response = member_client.get(path, params)
+        assert response.status_code == 400, (path, params)
+    assert member_client.get(url("outlets"), {"pdu": 999999}).json()["count"] == 0
+    assert member_client.get(url("pdus"), {"device": pdu.device_id}).json()["count"] == 1
+    assert member_client.get(url("pdus"), {"device": 999999}).json()["count"] == 0

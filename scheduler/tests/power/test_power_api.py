@@ -37,10 +37,11 @@ def test_anything_but_the_enum_is_a_400_and_nothing_is_switched(manager_client, 
     assert pdu_sim.pdu.calls == []
 
 
-def test_an_unknown_outlet_is_a_400(manager_client, db):
+def test_an_unknown_outlet_is_a_404(manager_client, db):
     response = switch(manager_client, 999999, {"action": "on"})
-    assert response.status_code == 400
+    assert response.status_code == 404
     assert response.json() == {"detail": "No outlet with id 999999."}
+    assert manager_client.get("/api/scheduler/power/outlets/999999/").status_code == 404
 
 
 def test_an_outlet_number_the_pdu_lacks_is_a_400(manager_client, sim_pdu, pdu_sim):
