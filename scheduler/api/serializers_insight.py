@@ -5,6 +5,7 @@ from datetime import timedelta
 from rest_framework import serializers
 
 from core import clock
+from core.api.query import QuerySerializer
 from scheduler.api.serializers import LabDateTimeField
 from scheduler.cart import SLOTS
 from scheduler.selectors.insight.demand import DEFAULT_WEEKS, MAX_WEEKS
@@ -13,7 +14,7 @@ from scheduler.validators import MAX_ID
 MAX_FREE_WINDOW = timedelta(days=31)
 
 
-class FreeQuerySerializer(serializers.Serializer):
+class FreeQuerySerializer(QuerySerializer):
     start = LabDateTimeField(required=False, help_text="Window start (ISO 8601; naive times are lab-local). Default: now.")
     end = LabDateTimeField(required=False, help_text="Window end. Default: 7 days after the start; at most 31 days after it.")
     device_type = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID, help_text="Device type id.")
@@ -29,7 +30,7 @@ class FreeQuerySerializer(serializers.Serializer):
         return {**attrs, "start": start, "end": end}
 
 
-class DemandQuerySerializer(serializers.Serializer):
+class DemandQuerySerializer(QuerySerializer):
     weeks = serializers.IntegerField(required=False, default=DEFAULT_WEEKS, min_value=1, max_value=MAX_WEEKS,
                                      help_text=f"How many full weeks before today (default {DEFAULT_WEEKS}).")
     device_type = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID, help_text="Device type id.")

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core import clock
-from core.api.query import QuerySerializer
+from core.api.query import QuerySerializer, StrictCharField
 from inventory.api.serializers import DeviceBriefSerializer
 from inventory.models import Device
 from scheduler.api.serializers import LabDateTimeField
@@ -118,25 +118,19 @@ class ScheduleQuerySerializer(QuerySerializer):
 
 
 @extend_schema_field({"type": "string", "minLength": 1, "maxLength": 100, "pattern": "\\S"})
-class StrictCharField(serializers.CharField):
-    """A CharField that refuses numbers and booleans instead of turning them into text (a port label:
-    not blank once trimmed)."""
+class PortLabelField(StrictCharField):
+    """A port label: a JSON string, not blank once trimmed."""
 
     default_error_messages = {"not_a_string": "Give a port label as a string."}
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("not_a_string")
-        return super().to_internal_value(data)
 
 
 class AccessCheckInputSerializer(serializers.Serializer):
     patches = serializers.ListField(
-        child=serializers.ListField(child=StrictCharField(max_length=100), min_length=2, max_length=50),
+        child=serializers.ListField(child=PortLabelField(max_length=100), min_length=2, max_length=50),
         required=False, max_length=500,
         help_text='Patches, each a list of two or more port labels: [["tf_1", "roadm_10_p2"]]. "NULL" is ignored.',
     )
-    ports = serializers.ListField(child=StrictCharField(max_length=100), required=False, max_length=1000)
+    ports = serializers.ListField(child=PortLabelField(max_length=100), required=False, max_length=1000)
     at = LabDateTimeField(required=False, help_text="The moment to check (default now).")
 
     def validate(self, attrs):

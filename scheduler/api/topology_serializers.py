@@ -7,18 +7,28 @@ serializers here take them as JSON and only document their shape for the OpenAPI
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.query import StrictBooleanField, StrictCharField
+from core.form_fields import MAX_ID
 from inventory.api.serializers import UserBriefSerializer
 from scheduler.api.serializers import BookingGroupSerializer, LabDateTimeField
 from scheduler.topology.models import PortReservation, Topology
 
 
+@extend_schema_field({"oneOf": [{"type": "integer", "minimum": 1, "maximum": MAX_ID}, {"type": "string"}],
+                     "nullable": True})
+class DeviceTypeRefField(serializers.Field):
+    """A device type by id or by name (writes); stored and answered as an id."""
+
+
 class NodeShapeSerializer(serializers.Serializer):
+    """A node gives `device_type` (any free device of the type) or `device` (pinned), not both or neither."""
+
     key = serializers.CharField(help_text="Unique within the topology, e.g. \"A\" or \"roadm1\".")
-    device_type = serializers.IntegerField(allow_null=True, help_text="Device type id (a name is accepted in writes); null when pinned.")
-    device = serializers.IntegerField(allow_null=True, help_text="Pinned device id; null when typed.")
-    site = serializers.IntegerField(allow_null=True, required=False, help_text="Only devices of this site (id).")
-    tag = serializers.IntegerField(allow_null=True, required=False, help_text="Only devices with this tag (id).")
-    params = serializers.DictField(required=False, help_text="Free-form parameters (wavelength, gain, ...).")
+    device_type = DeviceTypeRefField(allow_null=True, required=False, help_text="Device type id (a name is accepted in writes); null when pinned.")
+    device = serializers.IntegerField(allow_null=True, required=False, min_value=1, max_value=MAX_ID, help_text="Pinned device id; null when typed.")
+    site = serializers.IntegerField(allow_null=True, required=False, min_value=1, max_value=MAX_ID, help_text="Only devices of this site (id).")
+    tag = serializers.IntegerField(allow_null=True, required=False, min_value=1, max_value=MAX_ID, help_text="Only devices with this tag (id).")
+    params = serializers.DictField(required=False, allow_null=True, help_text="Free-form parameters (wavelength, gain, ...); null is none.")
 
 
 class LinkShapeSerializer(serializers.Serializer):
@@ -50,26 +60,26 @@ class TopologySerializer(serializers.ModelSerializer):
 
 
 class TopologyWriteSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
-    description = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    name = StrictCharField(max_length=100)
+    description = StrictCharField(max_length=4000, required=False, allow_blank=True, default="")
     nodes = NodesField(help_text="At most 100 nodes.")
     links = LinksField(required=False, default=list)
 
 
 class TopologyCopySerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=100, required=False, help_text="Default: \"Copy of <name>\".")
+    name = StrictCharField(max_length=100, required=False, help_text="Default: \"Copy of <name>\".")
 
 
 class TopologyFromPatchListSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
-    patch_list = serializers.CharField(max_length=100_000, help_text="Any format the patch-list page accepts.")
-    pin = serializers.BooleanField(default=True, help_text="Pin the devices (true) or keep only their types (false).")
+    name = StrictCharField(max_length=100)
+    patch_list = StrictCharField(max_length=100_000, help_text="Any format the patch-list page accepts.")
+    pin = StrictBooleanField(default=True, help_text="Pin the devices (true) or keep only their types (false).")
 
 
 class TopologyFromSessionSerializer(serializers.Serializer):
     group = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="Id of a session you may see.")
-    name = serializers.CharField(max_length=100, required=False)
-    pin = serializers.BooleanField(default=True)
+    name = StrictCharField(max_length=100, required=False)
+    pin = StrictBooleanField(default=True)
 
 
 # --- resolve / earliest --------------------------------------------------------------------------

@@ -44,10 +44,19 @@ class LinkSpec:
     notes: str
 
 
+def _is_id(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
+
+
+def _ids(nodes: list[dict], field: str) -> list[int]:
+    """The well-formed ids the nodes give in `field` (the rest are reported per node, never queried)."""
+    return [node[field] for node in nodes if _is_id(node.get(field))]
+
+
 def _id_or_none(value, what: str, where: str, errors: list, error_key: dict) -> int | None:
     if value in (None, ""):
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
+    if not _is_id(value):
         errors.append({**error_key, "message": f"{where}: {what} must be an id (a whole number)."})
         return None
     return value
@@ -71,10 +80,9 @@ def topology_spec_clean(*, nodes: Any, links: Any) -> tuple[list[dict], list[dic
     types = list(DeviceType.objects.all())  # a short catalogue: one query, matched by id or name
     types_by_id = {t.pk: t for t in types}
     types_by_name = {t.name.lower(): t for t in types}
-    device_ids = [n.get("device") for n in nodes if isinstance(n.get("device"), int) and not isinstance(n.get("device"), bool)]
-    devices = {d.pk: d for d in Device.objects.select_related("device_type").filter(pk__in=device_ids)}
-    sites = set(Site.objects.filter(pk__in=[n.get("site") for n in nodes if isinstance(n.get("site"), int)]).values_list("pk", flat=True))
-    tags = set(Tag.objects.filter(pk__in=[n.get("tag") for n in nodes if isinstance(n.get("tag"), int)]).values_list("pk", flat=True))
+    devices = {d.pk: d for d in Device.objects.select_related("device_type").filter(pk__in=_ids(nodes, "device"))}
+    sites = set(Site.objects.filter(pk__in=_ids(nodes, "site")).values_list("pk", flat=True))
+    tags = set(Tag.objects.filter(pk__in=_ids(nodes, "tag")).values_list("pk", flat=True))
 
     clean_nodes, keys = [], set()
     for index, node in enumerate(nodes):
@@ -121,7 +129,8 @@ def topology_spec_clean(*, nodes: Any, links: Any) -> tuple[list[dict], list[dic
             errors.append({**ref, "message": f"{where}: site {site} does not exist."})
         if tag is not None and tag not in tags:
             errors.append({**ref, "message": f"{where}: tag {tag} does not exist."})
-        params = node.get("params") or {}
+        params = node.get("params")
+        params = {} if params is None else params
         if not isinstance(params, dict):
             errors.append({**ref, "message": f"{where}: params must be an object of free-form values."})
             params = {}

@@ -33,7 +33,7 @@ def test_free_api_shape_and_lists(member_client):
 
 @pytest.mark.parametrize("query", [
     {"start": "2026-12-02T10:00", "end": "2026-12-02T09:00"}, {"start": "nonsense"}, {"device_type": "x"},
-    {"start": "2026-12-01T00:00", "end": "2027-02-01T00:00"}, {"site": "-1"},
+    {"start": "2026-12-01T00:00", "end": "2027-02-01T00:00"}, {"site": "-1"}, {"start": ""}, {"end": " "},
 ])
 def test_free_api_refuses_bad_input_with_400(member_client, query):
     assert member_client.get(FREE, query).status_code == 400

@@ -66,6 +66,10 @@ BAD = [
     ("type and device", {"nodes": [{"key": "D", "device": 1, "device_type": "ROADM"}]}, {"node": "D"}, "not both or neither"),
     ("over 100 nodes", {"nodes": [{"key": f"n{i}", "device_type": "ROADM"} for i in range(101)]}, {}, "at most 100 nodes"),
     ("nodes not a list", {"nodes": "A,B"}, {}, "nodes must be a list"),
+    ("device id past the database's range", {"nodes": [{"key": "D", "device": 2**64}]}, {"node": "D"},
+     "device must be an id"),
+    ("site id past the database's range", {"nodes": [{"key": "S", "device_type": "ROADM", "site": 2**70}]},
+     {"node": "S"}, "site must be an id"),
 ]
 
 
@@ -116,3 +120,11 @@ def test_list_is_constant_in_queries(member_client, member, types, django_assert
     with django_assert_max_num_queries(6):
         response = member_client.get(URL)
     assert response.data["count"] == 6
+
+
+@pytest.mark.parametrize("change", [{"description": 0}, {"name": 12}, {"name": True}])
+def test_text_fields_take_only_json_strings(member_client, types, change):
+    response = member_client.post(URL, {**_ring(types), **change}, format="json")
+    assert response.status_code == 400
+    assert response.data[next(iter(change))] == ["Give text (a JSON string)."]
+    assert not Topology.objects.exists()
