@@ -5,9 +5,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.postgres.fields import RangeOperators
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 
 from core.constraints import PostgresExclusionConstraint, TsTzRange
+from core.statements import Columns, rows
 from inventory.choices import PowerState
 from inventory.models import Device, Outlet
 from scheduler.choices import BookingStatus
@@ -189,9 +190,26 @@ class BookingPolicy(models.Model):
 
     @classmethod
     def load(cls) -> "BookingPolicy":
-        """The policy row, created with the defaults on first use."""
+        """The policy row, created with the defaults on first use.
+
+        Every booking change reads it: the read is written once as SQL (core.statements), the ORM's
+        get_or_create only runs when the row is missing."""
+        connection = transaction.get_connection()
+        sql = _POLICY_SQL.get(connection.alias)
+        if sql is None:
+            sql = _POLICY_SQL[connection.alias] = (
+                f"SELECT {_POLICY.sql(connection)} FROM {connection.ops.quote_name(cls._meta.db_table)} p "
+                f"WHERE {_POLICY.column('id', connection)} = %s"
+            )
+        found = rows(sql, [1], using=connection.alias)
+        if found:
+            return _POLICY.instance(connection, found[0])
         policy, _ = cls.objects.get_or_create(pk=1)
         return policy
+
+
+_POLICY = Columns(BookingPolicy, "p")
+_POLICY_SQL: dict[str, str] = {}
 
 
 class PowerPlan(models.Model):

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db import models, transaction
 
+from core import statements
 from core.models import AuditEvent
 
 
@@ -35,4 +36,4 @@ def audit_log_many(*, actor, action: str, entries: list[tuple[models.Model | Non
     """Record `action` by `actor` on each (target, data) of `entries` with one insert (same rows as
     calling audit_log for each). Must run inside the change's transaction."""
     _require_transaction("audit_log_many")
-    return AuditEvent.objects.bulk_create([_event(actor=actor, action=action, target=t, data=d) for t, d in entries])
+    return statements.insert([_event(actor=actor, action=action, target=t, data=d) for t, d in entries])

@@ -29,7 +29,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
-from core import clock
+from core import clock, statements
 from core.choices import NotificationStatus
 from core.discord import webhook_post
 from core.models import Notification
@@ -65,7 +65,7 @@ def notification_record(*, event: str, destination: str, build: Callable[[], dic
                 payloads = [payloads]
             status = NotificationStatus.PENDING if webhook_url(destination) else NotificationStatus.DISABLED
             now = clock.now()
-            return Notification.objects.bulk_create(
+            return statements.insert(
                 [
                     Notification(
                         event=event,

@@ -159,7 +159,7 @@ class _ItemsExistMixin:
         return attrs
 
 
-class BookingItemInputSerializer(_NoStatusMixin, serializers.Serializer):
+class BookingItemInputSerializer(CachedFieldsMixin, _NoStatusMixin, serializers.Serializer):
     device = DeviceIdField(queryset=Device.objects.all())
     start = LabDateTimeField(help_text="ISO 8601; without an offset it is read in the lab's time zone.")
     end = LabDateTimeField(help_text="ISO 8601; without an offset it is read in the lab's time zone.")

@@ -12,7 +12,8 @@ from collections.abc import Iterable, Sequence
 
 from django.db import transaction
 
-from inventory.models import Device
+from core.statements import Columns, placeholders, rows
+from inventory.models import Device, DeviceType
 
 # Tests switch this off to show that the race is real without the lock.
 LOCKING_ENABLED = True
@@ -26,16 +27,59 @@ def devices_lock(device_ids: Iterable[int], *, fields: Sequence[str] | None = No
 
     `fields` (e.g. "name", "device_type__name") loads only those columns: fewer to build on a hot path;
     any other field is read from the database when first used.
+
+    The read is the SQL a `select_related("device_type").filter(pk__in=ids).order_by("pk")
+    .select_for_update(of=("self",))` queryset sends, written once per shape (core.statements): every
+    booking change runs it, and building it in the ORM cost more than the database spent on it.
     """
-    if not transaction.get_connection().in_atomic_block:
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
         raise RuntimeError("devices_lock() must be called inside transaction.atomic()")
-    ids = sorted(set(device_ids))
-    queryset = Device.objects.select_related("device_type").filter(pk__in=ids).order_by("pk")
-    if fields:
-        queryset = queryset.only(*fields)
-    if LOCKING_ENABLED:
-        queryset = queryset.select_for_update(of=("self",))
-    return {device.pk: device for device in queryset}
+    ids = sorted({int(pk) for pk in device_ids})
+    if not ids:
+        return {}
+    device_columns, type_columns = _lock_columns(tuple(fields) if fields else None)
+    sql = _lock_sql(device_columns, type_columns, len(ids), LOCKING_ENABLED, connection)
+    found = {}
+    width = len(device_columns)
+    for row in rows(sql, ids, using=connection.alias):
+        device = device_columns.instance(connection, row[:width])
+        device.device_type = type_columns.instance(connection, row[width:])
+        found[device.pk] = device
+    return found
+
+
+_COLUMNS: dict = {}
+_SQL: dict = {}
+
+
+def _lock_columns(fields: tuple[str, ...] | None) -> tuple[Columns, Columns]:
+    columns = _COLUMNS.get(fields)
+    if columns is None:
+        if fields is None:
+            device_names, type_names = None, None
+        else:
+            device_names = {"id", "device_type_id"} | {f for f in fields if "__" not in f}
+            type_names = {"id"} | {f.split("__", 1)[1] for f in fields if f.startswith("device_type__")}
+        columns = _COLUMNS[fields] = (Columns(Device, "d", device_names), Columns(DeviceType, "t", type_names))
+    return columns
+
+
+def _lock_sql(device_columns: Columns, type_columns: Columns, count: int, lock: bool, connection) -> str:
+    key = (id(device_columns), count, lock, connection.alias)
+    sql = _SQL.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        sql = (
+            f"SELECT {device_columns.sql(connection)}, {type_columns.sql(connection)} "
+            f"FROM {quote(Device._meta.db_table)} d INNER JOIN {quote(DeviceType._meta.db_table)} t "
+            f"ON d.{quote(Device._meta.get_field('device_type').column)} = t.{quote(DeviceType._meta.pk.column)} "
+            f"WHERE d.{quote(Device._meta.pk.column)} IN ({placeholders(count)}) ORDER BY d.{quote(Device._meta.pk.column)}"
+        )
+        if lock and connection.features.has_select_for_update:
+            sql += " FOR UPDATE OF d" if connection.features.has_select_for_update_of else " FOR UPDATE"
+        _SQL[key] = sql
+    return sql
 
 
 def race_window() -> None:

@@ -26,6 +26,7 @@ from scheduler.choices import BookingStatus
 from scheduler.constants import ACTIVE_STATUSES
 from scheduler.models import Booking, BookingPolicy, MaintenanceWindow
 from scheduler.services import locking
+from scheduler.services.booking import window_reads
 
 MAX_ITEMS = 200
 S = BookingStatus
@@ -99,16 +100,11 @@ class World:
         ids = list(devices)
         self.bookings: dict[int, list[Booking]] = defaultdict(list)
         self.windows: dict[int, list[MaintenanceWindow]] = defaultdict(list)
-        # The checks need owner ids only; joining the users costs more than the rest. Both lists are in
-        # (start, id) order, sorted here rather than by the database (a few rows; cheaper SQL to build).
-        active = Booking.objects.filter(
-            device_id__in=ids, status__in=ACTIVE_STATUSES, start__lt=end, end__gt=start
-        ).select_related("group").order_by()
-        for booking in sorted(active, key=_in_time_order):
+        # Both lists in (start, id) order, sorted here rather than by the database (a few rows).
+        for booking in sorted(window_reads.active_bookings(ids, start, end), key=_in_time_order):
             booking.device = devices[booking.device_id]  # the row already read (and locked): no query later
             self.bookings[booking.device_id].append(booking)
-        windows = MaintenanceWindow.objects.filter(device_id__in=ids, start__lt=end, end__gt=start).order_by()
-        for window in sorted(windows, key=_in_time_order):
+        for window in sorted(window_reads.maintenance_windows(ids, start, end), key=_in_time_order):
             self.windows[window.device_id].append(window)
 
 

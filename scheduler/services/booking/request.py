@@ -3,7 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from core import clock
+from core import clock, statements
 from core.exceptions import RuleConflict
 from core.services.audit import audit_log_many
 from scheduler import signals
@@ -27,7 +27,7 @@ from scheduler.services.booking.units import UnitPlanner, units_guarded
 def create_rows(*, owner, actor, verdicts: list[Verdict], world: World, collaborators, message: str):
     """Write the session and its bookings (each with its device, type and group loaded, and a unit
     of its device), also kept as `group.created_bookings` in item order."""
-    group = BookingGroup.objects.create(owner=owner, message=message)
+    group = statements.insert([BookingGroup(owner=owner, message=message)])[0]
     collaborators = list(collaborators)
     if collaborators:
         through = BookingGroup.collaborators.through
@@ -38,7 +38,7 @@ def create_rows(*, owner, actor, verdicts: list[Verdict], world: World, collabor
     for row, verdict in zip(rows, verdicts, strict=True):
         planner.place(row, verdict.device, item=verdict.item)
     with units_guarded(world.devices.values()):
-        bookings = Booking.objects.bulk_create(rows)
+        bookings = statements.insert(rows)
     others_of = {booking.pk: verdict.others for booking, verdict in zip(bookings, verdicts, strict=True)}
     group.created_bookings = bookings
     return group, bookings, others_of

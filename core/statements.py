@@ -1,0 +1,122 @@
+"""Hot-path statements written as SQL once: reads turned into model instances the way a queryset
+would, and inserts that do what `bulk_create` does.
+
+On the lab's busiest write request, building a query's SQL in the ORM costs about ten times as long as
+running it (`bench/scheduler_bench.py --profile`: lookups, joins and the compiler, for a statement
+SQLite answers in 20-50 µs). The few statements such a request makes are therefore written once:
+
+- column lists come from the models' `_meta`, so a renamed column cannot drift;
+- every value goes through its field's `get_db_prep_value`, as the ORM's lookups do;
+- every column comes back through the converters the ORM's compiler would apply, and rows become
+  instances with `Model.from_db`, so callers get exactly what a queryset would have built (fields not
+  read are deferred, as with `.only()`).
+
+`insert` stores new instances as `bulk_create` would: each field's `pre_save` (auto_now_add) and
+`get_db_prep_save`, one multi-row INSERT, the new ids from RETURNING. No signals are sent (as with
+bulk_create). Each statement is tested against the ORM call it replaces, on SQLite and PostgreSQL.
+"""
+
+from django.db import connections
+from django.db.models import Model
+
+
+class Columns:
+    """Some columns of one model under a table alias in a hand-written SELECT, and their instances."""
+
+    def __init__(self, model: type[Model], alias: str, names=None):
+        concrete = model._meta.concrete_fields
+        wanted = set(names) if names is not None else None
+        # from_db wants the values in concrete-field order.
+        self.fields = [f for f in concrete if wanted is None or f.name in wanted or f.attname in wanted]
+        if wanted is not None and len(self.fields) != len(wanted):
+            unknown = wanted - {f.name for f in self.fields} - {f.attname for f in self.fields}
+            raise ValueError(f"{model.__name__} has no column for {sorted(unknown)}")
+        self.model = model
+        self.alias = alias
+        self.attnames = [f.attname for f in self.fields]
+        self._converters: dict[str, list] = {}
+
+    def __len__(self) -> int:
+        return len(self.fields)
+
+    def sql(self, connection) -> str:
+        quote = connection.ops.quote_name
+        return ", ".join(f"{self.alias}.{quote(f.column)}" for f in self.fields)
+
+    def column(self, name: str, connection) -> str:
+        return f"{self.alias}.{connection.ops.quote_name(self.model._meta.get_field(name).column)}"
+
+    def converters(self, connection) -> list:
+        found = self._converters.get(connection.alias)
+        if found is None:
+            found = []
+            for f in self.fields:
+                expression = f.get_col(self.alias)
+                chain = connection.ops.get_db_converters(expression) + expression.get_db_converters(connection)
+                found.append((expression, chain))
+            self._converters[connection.alias] = found
+        return found
+
+    def instance(self, connection, values) -> Model:
+        converted = []
+        for value, (expression, chain) in zip(values, self.converters(connection), strict=True):
+            for converter in chain:
+                value = converter(value, expression, connection)
+            converted.append(value)
+        return self.model.from_db(connection.alias, self.attnames, converted)
+
+
+def db_value(model: type[Model], name: str, value, connection):
+    """`value` as the database takes it for `model.name` (what a lookup on that field would send)."""
+    return model._meta.get_field(name).get_db_prep_value(value, connection, prepared=False)
+
+
+def placeholders(count: int) -> str:
+    return ", ".join(["%s"] * count)
+
+
+_INSERT_SQL: dict = {}
+
+
+def insert(objs: list[Model], *, using: str = "default") -> list[Model]:
+    """Insert new instances of one model in one statement; set their ids. Returns `objs`."""
+    if not objs:
+        return objs
+    connection = connections[using]
+    model = type(objs[0])
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields
+              if not f.generated and not (f.primary_key and getattr(objs[0], f.attname) is None)]
+    batch = max(connection.ops.bulk_batch_size(fields, objs) or len(objs), 1)
+    for first in range(0, len(objs), batch):
+        _insert_batch(objs[first:first + batch], fields, connection)
+    return objs
+
+
+def _insert_batch(objs: list[Model], fields: list, connection) -> None:
+    meta = objs[0]._meta
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+    key = (meta.label, len(fields), len(objs), connection.alias)
+    sql = _INSERT_SQL.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        row = f"({placeholders(len(fields))})"
+        sql = _INSERT_SQL[key] = (
+            f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+            f"VALUES {', '.join([row] * len(objs))} RETURNING {quote(meta.pk.column)}"
+        )
+    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = cursor.fetchall()
+    for obj, (pk,) in zip(objs, ids, strict=True):
+        setattr(obj, meta.pk.attname, pk)
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+def rows(sql: str, params, *, using: str = "default") -> list[tuple]:
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
