@@ -49,8 +49,8 @@ MIDDLEWARE = [
     # Compress pages and API answers (the week grid is ~600 KiB of HTML, ~40 KiB gzipped). Placed
     # before every middleware that reads or changes the body; after WhiteNoise, which serves its
     # own pre-compressed static files. Django's gzip pads the output against BREACH, and CSRF
-    # tokens are masked per response.
-    "django.middleware.gzip.GZipMiddleware",
+    # tokens are masked per response. Bodies under 1 KiB are sent as they are (core.middleware).
+    "core.middleware.GZipMiddleware",
     # A NUL in a query parameter or form field is a 400 before anything queries with it.
     "core.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
