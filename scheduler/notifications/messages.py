@@ -66,9 +66,19 @@ def _people(group, *, exclude=None) -> tuple[str, list[str]]:
     return join_limited(labels, budget=400), ids
 
 
+def _carries_all(booking) -> bool:
+    """Whether the booking already holds what the messages read (the booking services hand over
+    bookings with their device, type, session, owner and collaborators loaded)."""
+    device, group = booking._state.fields_cache.get("device"), booking._state.fields_cache.get("group")
+    return (device is not None and "device_type" in device._state.fields_cache and group is not None
+            and "owner" in group._state.fields_cache
+            and "collaborators" in getattr(group, "_prefetched_objects_cache", {}))
+
+
 def _prefetch(bookings) -> list:
     bookings = list(bookings)
-    prefetch_related_objects(bookings, "device__device_type", "group__owner", "group__collaborators")
+    if not all(_carries_all(b) for b in bookings):
+        prefetch_related_objects(bookings, "device__device_type", "group__owner", "group__collaborators")
     return bookings
 
 
