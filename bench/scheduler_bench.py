@@ -15,13 +15,16 @@ and, when POST /api/scheduler/bookings/ exists, single-booking POST throughput:
 
 - sequentially in process (Django test client, signed-in member), with the SQL queries per POST;
 - sequentially over HTTP against a real server: gunicorn on 127.0.0.1, 1 worker x 4 threads,
-  DEBUG off, `Authorization: Token …` (the way instrument scripts call it), with median and p95;
+  DEBUG off, `Authorization: Token …` (the way instrument scripts call it), with median and p95 and
+  the server's CPU time per POST; --http-runs runs with `requests` (what the lab's scripts use), then
+  as many with the standard library's http.client (a client that costs little: the rate the server
+  itself sustains);
 - with 8 concurrent clients on one device against gunicorn (4 workers x 2 threads): races for the
   last unit of capacity, capacity violations, 5xx answers.
 
 Every POST runs every rule, writes its audit event and its notification (outbox row).
 
-    .venv/bin/python bench/scheduler_bench.py [--runs 30] [--posts 300] [--http-posts 600] [--skip-reads] [--keep]
+    .venv/bin/python bench/scheduler_bench.py [--runs 30] [--posts 300] [--http-posts 600] [--http-runs 3] [--skip-reads] [--keep]
     .venv/bin/python bench/scheduler_bench.py --skip-reads --profile 300   # where a POST's time goes
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/labsite_bench .venv/bin/python bench/scheduler_bench.py
 
@@ -346,17 +349,38 @@ def process_tree_cpu(pid: int) -> float:
     return sum(cpu.get(p, 0.0) for p in tree)
 
 
-def post_http_sequential(user, devices, start: datetime, count: int) -> dict:
-    """`count` single-booking POSTs, one after the other, over HTTP with an API token (gunicorn 1 x 4)."""
+def post_http_sequential(user, devices, start: datetime, count: int, *, client: str = "requests") -> dict:
+    """`count` single-booking POSTs, one after the other, over HTTP with an API token (gunicorn 1 x 4).
+
+    `client` "requests" is how the lab's scripts call the API; "http.client" is the standard library's
+    keep-alive connection, which costs the client far less per request: the difference between the
+    two is the client's own time, and "per server CPU second" is the server's side either way.
+    """
+    import http.client
+    import json
+
     import requests
 
     from core.services.tokens import token_create
 
-    _, key = token_create(user=user, name="bench-http")
+    _, key = token_create(user=user, name=f"bench-http-{client}")
     server, port = start_gunicorn(workers=1, threads=4)
-    url = f"http://127.0.0.1:{port}/api/scheduler/bookings/"
-    http = requests.Session()
-    http.headers["Authorization"] = f"Token {key}"
+    path = "/api/scheduler/bookings/"
+    if client == "requests":
+        session = requests.Session()
+        session.headers["Authorization"] = f"Token {key}"
+
+        def post(payload) -> int:
+            return session.post(f"http://127.0.0.1:{port}{path}", json=payload, timeout=60).status_code
+    else:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        headers = {"Authorization": f"Token {key}", "Content-Type": "application/json"}
+
+        def post(payload) -> int:
+            connection.request("POST", path, json.dumps(payload), headers)
+            response = connection.getresponse()
+            response.read()
+            return response.status
     codes: dict[int, int] = {}
     timings = []
 
@@ -367,19 +391,19 @@ def post_http_sequential(user, devices, start: datetime, count: int) -> dict:
 
     try:
         for k in range(20):  # warm up the worker's threads and connections (windows not used below)
-            http.post(url, json=body(count + k), timeout=60)
+            post(body(count + k))
         t0, server_cpu0 = time.perf_counter(), process_tree_cpu(server.pid)
         for k in range(count):
             t = time.perf_counter()
-            response = http.post(url, json=body(k), timeout=60)
+            code = post(body(k))
             timings.append((time.perf_counter() - t) * 1000)
-            codes[response.status_code] = codes.get(response.status_code, 0) + 1
+            codes[code] = codes.get(code, 0) + 1
         elapsed, server_cpu = time.perf_counter() - t0, process_tree_cpu(server.pid) - server_cpu0
     finally:
         stop_server(server)
     timings.sort()
-    return {"per_s": count / elapsed, "per_server_cpu_s": count / server_cpu, "p50": statistics.median(timings), "p95": timings[int(len(timings) * 0.95) - 1],
-            "codes": codes, "key": key}
+    return {"per_s": count / elapsed, "per_server_cpu_s": count / server_cpu, "server_cpu_ms": server_cpu / count * 1000,
+            "p50": statistics.median(timings), "p95": timings[int(len(timings) * 0.95) - 1], "codes": codes, "key": key}
 
 
 def profile_posts(key: str, devices, start: datetime, count: int) -> None:
@@ -505,6 +529,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20, help="concurrent race rounds")
     parser.add_argument("--per-thread", type=int, default=25, help="concurrent throughput POSTs per client")
     parser.add_argument("--http-posts", type=int, default=600, help="sequential booking POSTs over HTTP")
+    parser.add_argument("--http-runs", type=int, default=3, help="HTTP runs per client (the machine's load varies)")
     parser.add_argument("--skip-reads", action="store_true", help="measure only the booking POSTs")
     parser.add_argument("--keep", action="store_true", help="keep the SQLite database file after the run")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
@@ -579,13 +604,19 @@ def run(args, database_url: str) -> None:
     print(f"POST bookings/ sequential in process (test client), {args.posts} requests: {result['per_s']:.0f} bookings/s "
           f"({result['per_cpu_s']:.0f} per CPU second), answers {result['codes']}")
     http_start = seq_start + timedelta(hours=3 * (args.posts // len(devices) + 2))
-    http = post_http_sequential(heavy, devices, http_start, args.http_posts)
+    http = None
+    for client in ("requests", "http.client"):
+        for _ in range(args.http_runs):
+            result = post_http_sequential(heavy, devices, http_start, args.http_posts, client=client)
+            http = http or result
+            http_start += timedelta(hours=3 * ((args.http_posts + 40) // len(devices) + 2))
+            print(f"POST bookings/ sequential over HTTP (gunicorn 1 worker x 4 threads, token, {client}), "
+                  f"{args.http_posts} requests: {result['per_s']:.0f} bookings/s, p50 {result['p50']:.1f} ms, "
+                  f"p95 {result['p95']:.1f} ms; server CPU {result['server_cpu_ms']:.2f} ms per POST "
+                  f"({result['per_server_cpu_s']:.0f} per server CPU second); answers {result['codes']}")
     probe = http_start + timedelta(hours=3 * ((args.http_posts + 40) // len(devices) + 2))
     queries = token_auth_queries(http["key"], devices[7], probe)
-    print(f"POST bookings/ sequential over HTTP (gunicorn 1 worker x 4 threads, token), {args.http_posts} requests: "
-          f"{http['per_s']:.0f} bookings/s ({http['per_server_cpu_s']:.0f} per server CPU second), "
-          f"p50 {http['p50']:.1f} ms, p95 {http['p95']:.1f} ms, "
-          f"{queries} SQL queries per POST; answers {http['codes']}")
+    print(f"SQL queries per POST (token auth): {queries}")
     if args.profile:
         profile_posts(http["key"], devices, probe + timedelta(days=2), args.profile)
     conc_start = grid_ceil(now + timedelta(days=1), policy.slot_minutes, tz)
