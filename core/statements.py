@@ -17,7 +17,9 @@ bulk_create). Each statement is tested against the ORM call it replaces, on SQLi
 """
 
 from django.db import connections
-from django.db.models import Model
+from django.db.models import Field, Model
+
+_FIELD_PREP_SAVE = Field.get_db_prep_save
 
 
 class Columns:
@@ -47,22 +49,28 @@ class Columns:
         return f"{self.alias}.{connection.ops.quote_name(self.model._meta.get_field(name).column)}"
 
     def converters(self, connection) -> list:
+        """(position, column, converters) of the columns that need converting, as the ORM's compiler
+        would apply them (e.g. SQLite's text to an aware datetime); other values are used as read."""
         found = self._converters.get(connection.alias)
         if found is None:
             found = []
-            for f in self.fields:
+            for position, f in enumerate(self.fields):
                 expression = f.get_col(self.alias)
                 chain = connection.ops.get_db_converters(expression) + expression.get_db_converters(connection)
-                found.append((expression, chain))
+                if chain:
+                    found.append((position, expression, chain))
             self._converters[connection.alias] = found
         return found
 
     def instance(self, connection, values) -> Model:
-        converted = []
-        for value, (expression, chain) in zip(values, self.converters(connection), strict=True):
+        if len(values) != len(self.fields):
+            raise ValueError(f"{len(values)} values for {len(self.fields)} columns of {self.model.__name__}")
+        converted = list(values)
+        for position, expression, chain in self.converters(connection):
+            value = converted[position]
             for converter in chain:
                 value = converter(value, expression, connection)
-            converted.append(value)
+            converted[position] = value
         return self.model.from_db(connection.alias, self.attnames, converted)
 
 
@@ -106,7 +114,14 @@ def _insert_batch(objs: list[Model], fields: list, connection) -> None:
             f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
             f"VALUES {', '.join([row] * len(objs))} RETURNING {quote(meta.pk.column)}"
         )
-    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields]
+    params = []
+    for obj in objs:
+        for f in fields:
+            value = f.pre_save(obj, True)
+            # Field's own get_db_prep_save sends None as NULL; fields that override it (JSON, relations)
+            # decide for themselves.
+            params.append(None if value is None and type(f).get_db_prep_save is _FIELD_PREP_SAVE
+                          else f.get_db_prep_save(value, connection))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         ids = cursor.fetchall()
