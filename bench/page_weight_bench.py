@@ -1,6 +1,6 @@
 """Page weight and server time of the week schedule page, with everything a browser loads for it.
 
-Reuses bench/scheduler_bench.py's deterministic lab (200 devices, 30,000 bookings) in its own
+Reuses bench/scheduler_lab.py's deterministic lab (200 devices, 30,000 bookings) in its own
 database (a fresh SQLite file under /tmp by default, or the emptied database in DATABASE_URL),
 collects the static files as in production (hashed names, pre-compressed by WhiteNoise) and, as a
 signed-in member:
@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.scheduler_bench import build_lab, configure, queries_of  # noqa: E402
+from bench.scheduler_lab import build_lab, configure, queries_of  # noqa: E402
 
 ASSET = re.compile(rb'<(?:link[^>]+href|script[^>]+src)="(/static/[^"]+)"')
 

@@ -1,7 +1,7 @@
 """Insight benchmark: utilization report, demand heatmap, "what is free", substitutes for a refused cart.
 
 Builds the scheduler benchmark's lab (200 devices, 30,000 bookings over two years around today, see
-bench/scheduler_bench.py) in its own database, then reports the median and p95 time over --runs
+bench/scheduler_lab.py) in its own database, then reports the median and p95 time over --runs
 calls, with the SQL query count of each:
 
 - the utilization report over the last year (per device, type and site)
@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import scheduler_bench as base  # noqa: E402
+import scheduler_lab as base  # noqa: E402
 
 DEFAULT_SQLITE = "/tmp/labsite-reports-bench.sqlite3"
 

@@ -1,6 +1,6 @@
 """Week schedule page benchmark: server time and SQL queries of GET / (the grid) for all devices.
 
-Reuses bench/scheduler_bench.py's deterministic lab (200 devices with ports, 30,000 bookings over
+Reuses bench/scheduler_lab.py's deterministic lab (200 devices with ports, 30,000 bookings over
 two years around today, maintenance windows) in its own database: a fresh SQLite file under /tmp by
 default, or the (emptied) database in DATABASE_URL. Then it requests the week page as a signed-in
 member with the Django test client and reports the median and p95 over --runs requests, and the
@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.scheduler_bench import build_lab, configure, queries_of  # noqa: E402
+from bench.scheduler_lab import build_lab, configure, queries_of  # noqa: E402
 
 
 def timed(fn, runs: int) -> tuple[float, float, float]:
