@@ -74,6 +74,18 @@ class Columns:
         return self.model.from_db(connection.alias, self.attnames, converted)
 
 
+_SQL: dict = {}
+
+
+def sql_once(key: tuple, connection, build) -> str:
+    """The statement `build(connection)` writes for `key` on this connection's database, built once."""
+    full_key = (*key, connection.alias)
+    sql = _SQL.get(full_key)
+    if sql is None:
+        sql = _SQL[full_key] = build(connection)
+    return sql
+
+
 def db_value(model: type[Model], name: str, value, connection):
     """`value` as the database takes it for `model.name` (what a lookup on that field would send)."""
     return model._meta.get_field(name).get_db_prep_value(value, connection, prepared=False)
@@ -81,9 +93,6 @@ def db_value(model: type[Model], name: str, value, connection):
 
 def placeholders(count: int) -> str:
     return ", ".join(["%s"] * count)
-
-
-_INSERT_SQL: dict = {}
 
 
 def insert(objs: list[Model], *, using: str = "default") -> list[Model]:
@@ -105,15 +114,10 @@ def _insert_batch(objs: list[Model], fields: list, connection) -> None:
     meta = objs[0]._meta
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="bulk_create")
-    key = (meta.label, len(fields), len(objs), connection.alias)
-    sql = _INSERT_SQL.get(key)
-    if sql is None:
-        quote = connection.ops.quote_name
-        row = f"({placeholders(len(fields))})"
-        sql = _INSERT_SQL[key] = (
-            f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-            f"VALUES {', '.join([row] * len(objs))} RETURNING {quote(meta.pk.column)}"
-        )
+    sql = sql_once(("insert", meta.label, len(fields), len(objs)), connection, lambda c: (
+        f"INSERT INTO {c.ops.quote_name(meta.db_table)} ({', '.join(c.ops.quote_name(f.column) for f in fields)}) "
+        f"VALUES {', '.join([f'({placeholders(len(fields))})'] * len(objs))} RETURNING {c.ops.quote_name(meta.pk.column)}"
+    ))
     params = []
     for obj in objs:
         for f in fields:

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from core.constraints import PostgresExclusionConstraint, TsTzRange
-from core.statements import Columns, rows
+from core.statements import Columns, rows, sql_once
 from inventory.choices import PowerState
 from inventory.models import Device, Outlet
 from scheduler.choices import BookingStatus
@@ -195,12 +195,9 @@ class BookingPolicy(models.Model):
         Every booking change reads it: the read is written once as SQL (core.statements), the ORM's
         get_or_create only runs when the row is missing."""
         connection = transaction.get_connection()
-        sql = _POLICY_SQL.get(connection.alias)
-        if sql is None:
-            sql = _POLICY_SQL[connection.alias] = (
-                f"SELECT {_POLICY.sql(connection)} FROM {connection.ops.quote_name(cls._meta.db_table)} p "
-                f"WHERE {_POLICY.column('id', connection)} = %s"
-            )
+        sql = sql_once(("booking policy",), connection, lambda c: (
+            f"SELECT {_POLICY.sql(c)} FROM {c.ops.quote_name(cls._meta.db_table)} p WHERE {_POLICY.column('id', c)} = %s"
+        ))
         found = rows(sql, [1], using=connection.alias)
         if found:
             return _POLICY.instance(connection, found[0])
@@ -209,7 +206,6 @@ class BookingPolicy(models.Model):
 
 
 _POLICY = Columns(BookingPolicy, "p")
-_POLICY_SQL: dict[str, str] = {}
 
 
 class PowerPlan(models.Model):

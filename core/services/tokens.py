@@ -11,7 +11,7 @@ from core.exceptions import ApplicationError
 from core.hashing import new_secret, secret_digest
 from core.models import ApiToken
 from core.services.audit import audit_log
-from core.statements import Columns, rows
+from core.statements import Columns, rows, sql_once
 
 
 @transaction.atomic
@@ -55,22 +55,18 @@ def token_authenticate(*, key: str) -> ApiToken | None:
 
 _TOKEN = Columns(ApiToken, "t")
 _USER = Columns(get_user_model(), "u")
-_TOKEN_SQL: dict[str, str] = {}
 
 
 def _token_with_user(digest: str) -> ApiToken | None:
     """The token with this digest and its user: `ApiToken.objects.select_related("user")
     .filter(key_digest=digest)` (the digest is unique), written once (core.statements) because every
     token-authenticated request runs it."""
-    sql = _TOKEN_SQL.get(connection.alias)
-    if sql is None:
-        quote = connection.ops.quote_name
-        sql = _TOKEN_SQL[connection.alias] = (
-            f"SELECT {_TOKEN.sql(connection)}, {_USER.sql(connection)} "
-            f"FROM {quote(ApiToken._meta.db_table)} t INNER JOIN {quote(_USER.model._meta.db_table)} u "
-            f"ON {_TOKEN.column('user', connection)} = {_USER.column('id', connection)} "
-            f"WHERE {_TOKEN.column('key_digest', connection)} = %s"
-        )
+    sql = sql_once(("token with user",), connection, lambda c: (
+        f"SELECT {_TOKEN.sql(c)}, {_USER.sql(c)} "
+        f"FROM {c.ops.quote_name(ApiToken._meta.db_table)} t INNER JOIN {c.ops.quote_name(_USER.model._meta.db_table)} u "
+        f"ON {_TOKEN.column('user', c)} = {_USER.column('id', c)} "
+        f"WHERE {_TOKEN.column('key_digest', c)} = %s"
+    ))
     found = rows(sql, [digest], using=connection.alias)
     if not found:
         return None

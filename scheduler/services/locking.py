@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 
 from django.db import transaction
 
-from core.statements import Columns, placeholders, rows
+from core.statements import Columns, placeholders, rows, sql_once
 from inventory.models import Device, DeviceType
 
 # Tests switch this off to show that the race is real without the lock.
@@ -39,7 +39,8 @@ def devices_lock(device_ids: Iterable[int], *, fields: Sequence[str] | None = No
     if not ids:
         return {}
     device_columns, type_columns = _lock_columns(tuple(fields) if fields else None)
-    sql = _lock_sql(device_columns, type_columns, len(ids), LOCKING_ENABLED, connection)
+    sql = sql_once(("device lock", fields and tuple(fields), len(ids), LOCKING_ENABLED), connection,
+                   lambda c: _lock_sql(device_columns, type_columns, len(ids), LOCKING_ENABLED, c))
     found = {}
     width = len(device_columns)
     for row in rows(sql, ids, using=connection.alias):
@@ -50,7 +51,6 @@ def devices_lock(device_ids: Iterable[int], *, fields: Sequence[str] | None = No
 
 
 _COLUMNS: dict = {}
-_SQL: dict = {}
 
 
 def _lock_columns(fields: tuple[str, ...] | None) -> tuple[Columns, Columns]:
@@ -66,19 +66,15 @@ def _lock_columns(fields: tuple[str, ...] | None) -> tuple[Columns, Columns]:
 
 
 def _lock_sql(device_columns: Columns, type_columns: Columns, count: int, lock: bool, connection) -> str:
-    key = (id(device_columns), count, lock, connection.alias)
-    sql = _SQL.get(key)
-    if sql is None:
-        quote = connection.ops.quote_name
-        sql = (
-            f"SELECT {device_columns.sql(connection)}, {type_columns.sql(connection)} "
-            f"FROM {quote(Device._meta.db_table)} d INNER JOIN {quote(DeviceType._meta.db_table)} t "
-            f"ON d.{quote(Device._meta.get_field('device_type').column)} = t.{quote(DeviceType._meta.pk.column)} "
-            f"WHERE d.{quote(Device._meta.pk.column)} IN ({placeholders(count)}) ORDER BY d.{quote(Device._meta.pk.column)}"
-        )
-        if lock and connection.features.has_select_for_update:
-            sql += " FOR UPDATE OF d" if connection.features.has_select_for_update_of else " FOR UPDATE"
-        _SQL[key] = sql
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT {device_columns.sql(connection)}, {type_columns.sql(connection)} "
+        f"FROM {quote(Device._meta.db_table)} d INNER JOIN {quote(DeviceType._meta.db_table)} t "
+        f"ON d.{quote(Device._meta.get_field('device_type').column)} = t.{quote(DeviceType._meta.pk.column)} "
+        f"WHERE d.{quote(Device._meta.pk.column)} IN ({placeholders(count)}) ORDER BY d.{quote(Device._meta.pk.column)}"
+    )
+    if lock and connection.features.has_select_for_update:
+        sql += " FOR UPDATE OF d" if connection.features.has_select_for_update_of else " FOR UPDATE"
     return sql
 
 

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from django.db import transaction
 
-from core.statements import Columns, db_value, placeholders, rows
+from core.statements import Columns, db_value, placeholders, rows, sql_once
 from scheduler.constants import ACTIVE_STATUSES
 from scheduler.models import Booking, BookingGroup, MaintenanceWindow
 
@@ -21,25 +21,20 @@ _BOOKING = Columns(Booking, "b")
 _GROUP = Columns(BookingGroup, "g")
 _WINDOW = Columns(MaintenanceWindow, "w")
 _STATUSES = [str(status) for status in ACTIVE_STATUSES]  # plain text, for any driver
-_SQL: dict = {}
 
 
 def active_bookings(device_ids: list[int], start: datetime, end: datetime) -> list[Booking]:
-    connection = transaction.get_connection()
     if not device_ids:
         return []
-    key = ("bookings", len(device_ids), connection.alias)
-    sql = _SQL.get(key)
-    if sql is None:
-        quote = connection.ops.quote_name
-        sql = _SQL[key] = (
-            f"SELECT {_BOOKING.sql(connection)}, {_GROUP.sql(connection)} "
-            f"FROM {quote(Booking._meta.db_table)} b INNER JOIN {quote(BookingGroup._meta.db_table)} g "
-            f"ON {_BOOKING.column('group', connection)} = {_GROUP.column('id', connection)} "
-            f"WHERE {_BOOKING.column('device', connection)} IN ({placeholders(len(device_ids))}) "
-            f"AND {_BOOKING.column('status', connection)} IN ({placeholders(len(_STATUSES))}) "
-            f"AND {_BOOKING.column('start', connection)} < %s AND {_BOOKING.column('end', connection)} > %s"
-        )
+    connection = transaction.get_connection()
+    sql = sql_once(("active bookings", len(device_ids)), connection, lambda c: (
+        f"SELECT {_BOOKING.sql(c)}, {_GROUP.sql(c)} "
+        f"FROM {c.ops.quote_name(Booking._meta.db_table)} b INNER JOIN {c.ops.quote_name(BookingGroup._meta.db_table)} g "
+        f"ON {_BOOKING.column('group', c)} = {_GROUP.column('id', c)} "
+        f"WHERE {_BOOKING.column('device', c)} IN ({placeholders(len(device_ids))}) "
+        f"AND {_BOOKING.column('status', c)} IN ({placeholders(len(_STATUSES))}) "
+        f"AND {_BOOKING.column('start', c)} < %s AND {_BOOKING.column('end', c)} > %s"
+    ))
     params = [*device_ids, *_STATUSES,
               db_value(Booking, "start", end, connection), db_value(Booking, "end", start, connection)]
     found = []
@@ -52,18 +47,14 @@ def active_bookings(device_ids: list[int], start: datetime, end: datetime) -> li
 
 
 def maintenance_windows(device_ids: list[int], start: datetime, end: datetime) -> list[MaintenanceWindow]:
-    connection = transaction.get_connection()
     if not device_ids:
         return []
-    key = ("windows", len(device_ids), connection.alias)
-    sql = _SQL.get(key)
-    if sql is None:
-        quote = connection.ops.quote_name
-        sql = _SQL[key] = (
-            f"SELECT {_WINDOW.sql(connection)} FROM {quote(MaintenanceWindow._meta.db_table)} w "
-            f"WHERE {_WINDOW.column('device', connection)} IN ({placeholders(len(device_ids))}) "
-            f"AND {_WINDOW.column('start', connection)} < %s AND {_WINDOW.column('end', connection)} > %s"
-        )
+    connection = transaction.get_connection()
+    sql = sql_once(("maintenance windows", len(device_ids)), connection, lambda c: (
+        f"SELECT {_WINDOW.sql(c)} FROM {c.ops.quote_name(MaintenanceWindow._meta.db_table)} w "
+        f"WHERE {_WINDOW.column('device', c)} IN ({placeholders(len(device_ids))}) "
+        f"AND {_WINDOW.column('start', c)} < %s AND {_WINDOW.column('end', c)} > %s"
+    ))
     params = [*device_ids, db_value(MaintenanceWindow, "start", end, connection),
               db_value(MaintenanceWindow, "end", start, connection)]
     return [_WINDOW.instance(connection, row) for row in rows(sql, params, using=connection.alias)]
