@@ -102,8 +102,10 @@ def insert(objs: list[Model], *, using: str = "default") -> list[Model]:
     connection = connections[using]
     model = type(objs[0])
     meta = model._meta
-    fields = [f for f in meta.concrete_fields
-              if not f.generated and not (f.primary_key and getattr(objs[0], f.attname) is None)]
+    with_ids = {getattr(obj, meta.pk.attname) is not None for obj in objs}
+    if len(with_ids) > 1:
+        raise ValueError("insert() takes instances that all have ids or none do")
+    fields = [f for f in meta.concrete_fields if not f.generated and not (f.primary_key and True not in with_ids)]
     batch = max(connection.ops.bulk_batch_size(fields, objs) or len(objs), 1)
     for first in range(0, len(objs), batch):
         _insert_batch(objs[first:first + batch], fields, connection)

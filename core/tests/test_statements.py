@@ -54,6 +54,10 @@ def test_insert_keeps_defaults_and_refuses_an_unsaved_relation(db):
     assert Notification.objects.get(pk=row.pk).status == row.status
     with pytest.raises(ValueError), transaction.atomic():
         statements.insert([AuditEvent(actor=User(username="unsaved"), action="x")])
+    with pytest.raises(ValueError, match="all have ids"):
+        statements.insert([Notification(event="e", destination="booking"), Notification(pk=10**6, event="e", destination="booking")])
+    (given,) = statements.insert([Notification(pk=10**6, event="e", destination="booking", payload={})])
+    assert given.pk == 10**6 and Notification.objects.filter(pk=10**6).exists()
 
 
 def test_token_lookup_loads_token_and_user_in_one_query(db, django_assert_num_queries):
