@@ -234,7 +234,7 @@ def run(args, database_url: str) -> None:
     for client in ("requests", "http.client"):
         for _ in range(args.http_runs):
             result = post_http_sequential(heavy, devices, http_start, args.http_posts, client=client)
-            http = http or result
+            http = result  # the newest token: its last_used was just touched, as in a script's steady state
             http_start += timedelta(hours=3 * ((args.http_posts + 40) // len(devices) + 2))
             print(f"POST bookings/ sequential over HTTP (gunicorn 1 worker x 4 threads, token, {client}), "
                   f"{args.http_posts} requests: {result['per_s']:.0f} bookings/s, p50 {result['p50']:.1f} ms, "
