@@ -62,6 +62,13 @@ class Columns:
             self._converters[connection.alias] = found
         return found
 
+    def select_from(self, connection) -> str:
+        """`SELECT <these columns> FROM <the model's table> <alias>`: a WHERE clause follows."""
+        return f"SELECT {self.sql(connection)} FROM {connection.ops.quote_name(self.model._meta.db_table)} {self.alias}"
+
+    def read(self, connection, sql: str, params) -> list[Model]:
+        return [self.instance(connection, row) for row in rows(sql, params, using=connection.alias)]
+
     def instance(self, connection, values) -> Model:
         if len(values) != len(self.fields):
             raise ValueError(f"{len(values)} values for {len(self.fields)} columns of {self.model.__name__}")
@@ -72,6 +79,31 @@ class Columns:
                 value = converter(value, expression, connection)
             converted[position] = value
         return self.model.from_db(connection.alias, self.attnames, converted)
+
+
+class Joined:
+    """A model's columns and those of the row one of its foreign keys names (INNER JOIN), read into
+    instances with the related object set: what `select_related(fk)` builds."""
+
+    def __init__(self, columns: Columns, fk: str, related: Columns):
+        self.columns, self.fk, self.related = columns, fk, related
+
+    def select_from(self, connection) -> str:
+        """`SELECT <both column lists> FROM <table> <alias> INNER JOIN <related table> ...`."""
+        related = self.related
+        return (f"SELECT {self.columns.sql(connection)}, {related.sql(connection)} "
+                f"FROM {connection.ops.quote_name(self.columns.model._meta.db_table)} {self.columns.alias} "
+                f"INNER JOIN {connection.ops.quote_name(related.model._meta.db_table)} {related.alias} "
+                f"ON {self.columns.column(self.fk, connection)} = {related.column(related.model._meta.pk.name, connection)}")
+
+    def read(self, connection, sql: str, params) -> list[Model]:
+        width = len(self.columns)
+        found = []
+        for row in rows(sql, params, using=connection.alias):
+            instance = self.columns.instance(connection, row[:width])
+            setattr(instance, self.fk, self.related.instance(connection, row[width:]))
+            found.append(instance)
+        return found
 
 
 _SQL: dict = {}

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from core.constraints import PostgresExclusionConstraint, TsTzRange
-from core.statements import Columns, rows, sql_once
+from core.statements import Columns, sql_once
 from inventory.choices import PowerState
 from inventory.models import Device, Outlet
 from scheduler.choices import BookingStatus
@@ -195,12 +195,10 @@ class BookingPolicy(models.Model):
         Every booking change reads it: the read is written once as SQL (core.statements), the ORM's
         get_or_create only runs when the row is missing."""
         connection = transaction.get_connection()
-        sql = sql_once(("booking policy",), connection, lambda c: (
-            f"SELECT {_POLICY.sql(c)} FROM {c.ops.quote_name(cls._meta.db_table)} p WHERE {_POLICY.column('id', c)} = %s"
-        ))
-        found = rows(sql, [1], using=connection.alias)
+        sql = sql_once(("booking policy",), connection, lambda c: f"{_POLICY.select_from(c)} WHERE {_POLICY.column('id', c)} = %s")
+        found = _POLICY.read(connection, sql, [1])
         if found:
-            return _POLICY.instance(connection, found[0])
+            return found[0]
         policy, _ = cls.objects.get_or_create(pk=1)
         return policy
 

@@ -11,7 +11,7 @@ from core.exceptions import ApplicationError
 from core.hashing import new_secret, secret_digest
 from core.models import ApiToken
 from core.services.audit import audit_log
-from core.statements import Columns, rows, sql_once
+from core.statements import Columns, Joined, sql_once
 
 
 @transaction.atomic
@@ -53,8 +53,7 @@ def token_authenticate(*, key: str) -> ApiToken | None:
     return token
 
 
-_TOKEN = Columns(ApiToken, "t")
-_USER = Columns(get_user_model(), "u")
+_TOKEN_WITH_USER = Joined(Columns(ApiToken, "t"), "user", Columns(get_user_model(), "u"))
 
 
 def _token_with_user(digest: str) -> ApiToken | None:
@@ -62,18 +61,10 @@ def _token_with_user(digest: str) -> ApiToken | None:
     .filter(key_digest=digest)` (the digest is unique), written once (core.statements) because every
     token-authenticated request runs it."""
     sql = sql_once(("token with user",), connection, lambda c: (
-        f"SELECT {_TOKEN.sql(c)}, {_USER.sql(c)} "
-        f"FROM {c.ops.quote_name(ApiToken._meta.db_table)} t INNER JOIN {c.ops.quote_name(_USER.model._meta.db_table)} u "
-        f"ON {_TOKEN.column('user', c)} = {_USER.column('id', c)} "
-        f"WHERE {_TOKEN.column('key_digest', c)} = %s"
+        f"{_TOKEN_WITH_USER.select_from(c)} WHERE {_TOKEN_WITH_USER.columns.column('key_digest', c)} = %s"
     ))
-    found = rows(sql, [digest], using=connection.alias)
-    if not found:
-        return None
-    width = len(_TOKEN)
-    token = _TOKEN.instance(connection, found[0][:width])
-    token.user = _USER.instance(connection, found[0][width:])
-    return token
+    found = _TOKEN_WITH_USER.read(connection, sql, [digest])
+    return found[0] if found else None
 
 
 @transaction.atomic

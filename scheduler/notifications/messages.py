@@ -15,7 +15,9 @@ from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from core.discord import escape, is_discord_id, join_limited, user_label, webhook_payload
+from inventory.models import Device
 from scheduler.choices import BookingStatus
+from scheduler.models import Booking, BookingGroup
 
 CONFLICTING = BookingStatus.CONFLICTING
 UNDECIDED = (BookingStatus.PENDING, BookingStatus.CONFLICTING)
@@ -69,9 +71,10 @@ def _people(group, *, exclude=None) -> tuple[str, list[str]]:
 def _carries_all(booking) -> bool:
     """Whether the booking already holds what the messages read (the booking services hand over
     bookings with their device, type, session, owner and collaborators loaded)."""
-    device, group = booking._state.fields_cache.get("device"), booking._state.fields_cache.get("group")
-    return (device is not None and "device_type" in device._state.fields_cache and group is not None
-            and "owner" in group._state.fields_cache
+    if not (Booking.device.is_cached(booking) and Booking.group.is_cached(booking)):
+        return False
+    group = booking.group
+    return (Device.device_type.is_cached(booking.device) and BookingGroup.owner.is_cached(group)
             and "collaborators" in getattr(group, "_prefetched_objects_cache", {}))
 
 

@@ -7,12 +7,13 @@ On SQLite the settings open IMMEDIATE transactions, which take the database writ
 so the SELECT ... FOR UPDATE (a no-op there) is not needed.
 """
 
+import functools
 import time
 from collections.abc import Iterable, Sequence
 
 from django.db import transaction
 
-from core.statements import Columns, placeholders, rows, sql_once
+from core.statements import Columns, Joined, placeholders, sql_once
 from inventory.models import Device, DeviceType
 
 # Tests switch this off to show that the race is real without the lock.
@@ -38,41 +39,25 @@ def devices_lock(device_ids: Iterable[int], *, fields: Sequence[str] | None = No
     ids = sorted({int(pk) for pk in device_ids})
     if not ids:
         return {}
-    device_columns, type_columns = _lock_columns(tuple(fields) if fields else None)
-    sql = sql_once(("device lock", fields and tuple(fields), len(ids), LOCKING_ENABLED), connection,
-                   lambda c: _lock_sql(device_columns, type_columns, len(ids), LOCKING_ENABLED, c))
-    found = {}
-    width = len(device_columns)
-    for row in rows(sql, ids, using=connection.alias):
-        device = device_columns.instance(connection, row[:width])
-        device.device_type = type_columns.instance(connection, row[width:])
-        found[device.pk] = device
-    return found
+    devices = _locked_columns(tuple(fields) if fields else None)
+    sql = sql_once(("device lock", devices, len(ids), LOCKING_ENABLED), connection,
+                   lambda c: _lock_sql(devices, len(ids), LOCKING_ENABLED, c))
+    return {device.pk: device for device in devices.read(connection, sql, ids)}
 
 
-_COLUMNS: dict = {}
+@functools.cache
+def _locked_columns(fields: tuple[str, ...] | None) -> Joined:
+    """The device columns `fields` names (all when None) with the type's, read by the lock."""
+    device_names = type_names = None
+    if fields is not None:
+        device_names = {"id", "device_type_id"} | {f for f in fields if "__" not in f}
+        type_names = {"id"} | {f.split("__", 1)[1] for f in fields if f.startswith("device_type__")}
+    return Joined(Columns(Device, "d", device_names), "device_type", Columns(DeviceType, "t", type_names))
 
 
-def _lock_columns(fields: tuple[str, ...] | None) -> tuple[Columns, Columns]:
-    columns = _COLUMNS.get(fields)
-    if columns is None:
-        if fields is None:
-            device_names, type_names = None, None
-        else:
-            device_names = {"id", "device_type_id"} | {f for f in fields if "__" not in f}
-            type_names = {"id"} | {f.split("__", 1)[1] for f in fields if f.startswith("device_type__")}
-        columns = _COLUMNS[fields] = (Columns(Device, "d", device_names), Columns(DeviceType, "t", type_names))
-    return columns
-
-
-def _lock_sql(device_columns: Columns, type_columns: Columns, count: int, lock: bool, connection) -> str:
-    quote = connection.ops.quote_name
-    sql = (
-        f"SELECT {device_columns.sql(connection)}, {type_columns.sql(connection)} "
-        f"FROM {quote(Device._meta.db_table)} d INNER JOIN {quote(DeviceType._meta.db_table)} t "
-        f"ON d.{quote(Device._meta.get_field('device_type').column)} = t.{quote(DeviceType._meta.pk.column)} "
-        f"WHERE d.{quote(Device._meta.pk.column)} IN ({placeholders(count)}) ORDER BY d.{quote(Device._meta.pk.column)}"
-    )
+def _lock_sql(devices: Joined, count: int, lock: bool, connection) -> str:
+    pk = devices.columns.column("id", connection)
+    sql = f"{devices.select_from(connection)} WHERE {pk} IN ({placeholders(count)}) ORDER BY {pk}"
     if lock and connection.features.has_select_for_update:
         sql += " FOR UPDATE OF d" if connection.features.has_select_for_update_of else " FOR UPDATE"
     return sql

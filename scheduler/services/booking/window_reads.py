@@ -13,13 +13,12 @@ from datetime import datetime
 
 from django.db import transaction
 
-from core.statements import Columns, db_value, placeholders, rows, sql_once
+from core.statements import Columns, Joined, db_value, placeholders, sql_once
 from scheduler.constants import ACTIVE_STATUSES
 from scheduler.models import Booking, BookingGroup, MaintenanceWindow
 
-_BOOKING = Columns(Booking, "b")
-_GROUP = Columns(BookingGroup, "g")
-_WINDOW = Columns(MaintenanceWindow, "w")
+_BOOKINGS = Joined(Columns(Booking, "b"), "group", Columns(BookingGroup, "g"))
+_WINDOWS = Columns(MaintenanceWindow, "w")
 _STATUSES = [str(status) for status in ACTIVE_STATUSES]  # plain text, for any driver
 
 
@@ -27,34 +26,28 @@ def active_bookings(device_ids: list[int], start: datetime, end: datetime) -> li
     if not device_ids:
         return []
     connection = transaction.get_connection()
+    columns = _BOOKINGS.columns
     sql = sql_once(("active bookings", len(device_ids)), connection, lambda c: (
-        f"SELECT {_BOOKING.sql(c)}, {_GROUP.sql(c)} "
-        f"FROM {c.ops.quote_name(Booking._meta.db_table)} b INNER JOIN {c.ops.quote_name(BookingGroup._meta.db_table)} g "
-        f"ON {_BOOKING.column('group', c)} = {_GROUP.column('id', c)} "
-        f"WHERE {_BOOKING.column('device', c)} IN ({placeholders(len(device_ids))}) "
-        f"AND {_BOOKING.column('status', c)} IN ({placeholders(len(_STATUSES))}) "
-        f"AND {_BOOKING.column('start', c)} < %s AND {_BOOKING.column('end', c)} > %s"
+        f"{_BOOKINGS.select_from(c)} {_overlapping(columns, len(device_ids), c)} "
+        f"AND {columns.column('status', c)} IN ({placeholders(len(_STATUSES))})"
     ))
-    params = [*device_ids, *_STATUSES,
-              db_value(Booking, "start", end, connection), db_value(Booking, "end", start, connection)]
-    found = []
-    width = len(_BOOKING)
-    for row in rows(sql, params, using=connection.alias):
-        booking = _BOOKING.instance(connection, row[:width])
-        booking.group = _GROUP.instance(connection, row[width:])
-        found.append(booking)
-    return found
+    return _BOOKINGS.read(connection, sql, [*_overlap_params(Booking, device_ids, start, end, connection), *_STATUSES])
 
 
 def maintenance_windows(device_ids: list[int], start: datetime, end: datetime) -> list[MaintenanceWindow]:
     if not device_ids:
         return []
     connection = transaction.get_connection()
-    sql = sql_once(("maintenance windows", len(device_ids)), connection, lambda c: (
-        f"SELECT {_WINDOW.sql(c)} FROM {c.ops.quote_name(MaintenanceWindow._meta.db_table)} w "
-        f"WHERE {_WINDOW.column('device', c)} IN ({placeholders(len(device_ids))}) "
-        f"AND {_WINDOW.column('start', c)} < %s AND {_WINDOW.column('end', c)} > %s"
-    ))
-    params = [*device_ids, db_value(MaintenanceWindow, "start", end, connection),
-              db_value(MaintenanceWindow, "end", start, connection)]
-    return [_WINDOW.instance(connection, row) for row in rows(sql, params, using=connection.alias)]
+    sql = sql_once(("maintenance windows", len(device_ids)), connection,
+                   lambda c: f"{_WINDOWS.select_from(c)} {_overlapping(_WINDOWS, len(device_ids), c)}")
+    return _WINDOWS.read(connection, sql, _overlap_params(MaintenanceWindow, device_ids, start, end, connection))
+
+
+def _overlapping(columns: Columns, count: int, connection) -> str:
+    """Rows of `count` devices whose [start, end) overlaps the window's: start < its end, end > its start."""
+    return (f"WHERE {columns.column('device', connection)} IN ({placeholders(count)}) "
+            f"AND {columns.column('start', connection)} < %s AND {columns.column('end', connection)} > %s")
+
+
+def _overlap_params(model, device_ids: list[int], start: datetime, end: datetime, connection) -> list:
+    return [*device_ids, db_value(model, "start", end, connection), db_value(model, "end", start, connection)]
