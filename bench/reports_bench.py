@@ -22,7 +22,6 @@ import argparse
 import os
 import statistics
 import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -39,15 +38,8 @@ def timed(fn, runs: int) -> tuple[float, float, float, float]:
     On a shared machine the wall time includes waiting for a core; the fastest run and the CPU time
     (which, with SQLite, includes the database's own work) show the cost without that wait.
     """
-    fn()  # warm up
-    wall, cpu = [], []
-    for _ in range(runs):
-        t0, c0 = time.perf_counter(), time.process_time()
-        fn()
-        wall.append((time.perf_counter() - t0) * 1000)
-        cpu.append((time.process_time() - c0) * 1000)
-    wall.sort()
-    return statistics.median(wall), wall[max(0, int(len(wall) * 0.95) - 1)], wall[0], statistics.median(cpu)
+    wall, cpu = base.samples(fn, runs)
+    return statistics.median(wall), base.p95(wall), wall[0], statistics.median(cpu)
 
 
 def main() -> None:

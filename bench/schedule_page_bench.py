@@ -13,29 +13,14 @@ next week. Times include the gzip compression a browser's request costs.
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
-import time
 from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.scheduler_lab import build_lab, configure, queries_of  # noqa: E402
-
-
-def timed(fn, runs: int) -> tuple[float, float, float]:
-    """Median and p95 wall time, and median CPU time of this process, in ms (after one warm-up)."""
-    fn()
-    wall, cpu = [], []
-    for _ in range(runs):
-        t0, c0 = time.perf_counter(), time.process_time()
-        fn()
-        wall.append((time.perf_counter() - t0) * 1000)
-        cpu.append((time.process_time() - c0) * 1000)
-    wall.sort()
-    return statistics.median(wall), wall[max(0, int(len(wall) * 0.95) - 1)], statistics.median(cpu)
+from bench.scheduler_lab import build_lab, configure, queries_of, timed  # noqa: E402
 
 
 def main() -> None:

@@ -156,21 +156,31 @@ def build_lab(now: datetime) -> dict:
     return {"heavy": heavy, "racers": racers, "devices": devices, "heavy_bookings": heavy_count}
 
 
-def timed(fn, runs: int) -> tuple[float, float, float]:
-    """Median and p95 wall time, and median CPU time of this process (ms).
+def samples(fn, runs: int) -> tuple[list[float], list[float]]:
+    """Wall times (sorted) and CPU times of this process, in ms, of `runs` calls after one warm-up.
 
     The CPU time leaves out the waits caused by other processes on a shared machine; with SQLite
     (in-process) it is close to the wall time on a quiet machine.
     """
     fn()  # warm up
-    timings, cpu = [], []
+    wall, cpu = [], []
     for _ in range(runs):
         t0, c0 = time.perf_counter(), time.process_time()
         fn()
-        timings.append((time.perf_counter() - t0) * 1000)
+        wall.append((time.perf_counter() - t0) * 1000)
         cpu.append((time.process_time() - c0) * 1000)
-    timings.sort()
-    return statistics.median(timings), timings[max(0, int(len(timings) * 0.95) - 1)], statistics.median(cpu)
+    wall.sort()
+    return wall, cpu
+
+
+def p95(sorted_ms: list[float]) -> float:
+    return sorted_ms[max(0, int(len(sorted_ms) * 0.95) - 1)]
+
+
+def timed(fn, runs: int) -> tuple[float, float, float]:
+    """Median and p95 wall time, and median CPU time of this process (ms)."""
+    wall, cpu = samples(fn, runs)
+    return statistics.median(wall), p95(wall), statistics.median(cpu)
 
 
 def queries_of(fn) -> int:
