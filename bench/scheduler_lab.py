@@ -146,10 +146,14 @@ def build_lab(now: datetime) -> dict:
         )
     from django.db import connection
 
+    from core.services.planner_statistics import planner_statistics_refresh
+
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("ANALYZE")  # autovacuum would have gathered these statistics on a live database
         else:
+            # The worker's first pass analyses a SQLite database (then once a day): do what it would.
+            planner_statistics_refresh(now=now)
             # Fold the bulk load out of the write-ahead log now, or the first timed commits pay for it.
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     heavy_count = Booking.objects.filter(group__owner=heavy).count()
