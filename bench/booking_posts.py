@@ -20,20 +20,22 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(*, workers: int, threads: int) -> tuple[subprocess.Popen, int]:
+def start_gunicorn(*, workers: int, threads: int, tree: Path = ROOT) -> tuple[subprocess.Popen, int]:
     """gunicorn on a free port of 127.0.0.1 with this process's environment (DEBUG off, same database).
 
     A threaded WSGI server keeps one connection per thread: CONN_MAX_AGE=60 unless the environment
-    says otherwise (the settings' default 0 is for the container's ASGI server).
+    says otherwise (the settings' default 0 is for the container's ASGI server). `tree` is the
+    checkout whose code it serves (another commit's, for booking_posts_compare.py), with this
+    checkout's virtualenv.
     """
     import requests
 
     port = free_port()
-    env = {"CONN_MAX_AGE": "60", **os.environ, "PYTHONPATH": str(ROOT)}
+    env = {"CONN_MAX_AGE": "60", **os.environ, "PYTHONPATH": str(tree)}
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "labsite.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers),
          "--threads", str(threads), "--log-level", "warning", "--timeout", "60"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=tree, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     for _ in range(150):
         try:
@@ -51,6 +53,16 @@ def stop_server(server: subprocess.Popen) -> None:
         server.wait(timeout=10)
     except subprocess.TimeoutExpired:
         server.kill()
+
+
+def steal_seconds() -> float:
+    """CPU seconds the hypervisor gave to other guests so far, all CPUs together (Linux /proc/stat).
+
+    On a shared virtual machine, time stolen during a run slows the run without showing in any
+    process's CPU time: the runs report it so that a slow one can be told from a slow change.
+    """
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+    return int(fields[8]) / os.sysconf("SC_CLK_TCK") if len(fields) > 8 else 0.0
 
 
 def process_tree_cpu(pid: int) -> float:
@@ -74,7 +86,8 @@ def process_tree_cpu(pid: int) -> float:
     return sum(cpu.get(p, 0.0) for p in tree)
 
 
-def post_http_sequential(user, devices, start: datetime, count: int, *, client: str = "requests") -> dict:
+def post_http_sequential(user, devices, start: datetime, count: int, *, client: str = "requests",
+                         tree: Path = ROOT) -> dict:
     """`count` single-booking POSTs, one after the other, over HTTP with an API token (gunicorn 1 x 4).
 
     `client` "requests" is how the lab's scripts call the API; "http.client" is the standard library's
@@ -89,7 +102,7 @@ def post_http_sequential(user, devices, start: datetime, count: int, *, client: 
     from core.services.tokens import token_create
 
     _, key = token_create(user=user, name=f"bench-http-{client}")
-    server, port = start_gunicorn(workers=1, threads=4)
+    server, port = start_gunicorn(workers=1, threads=4, tree=tree)
     path = "/api/scheduler/bookings/"
     if client == "requests":
         session = requests.Session()
@@ -117,18 +130,20 @@ def post_http_sequential(user, devices, start: datetime, count: int, *, client: 
     try:
         for k in range(20):  # warm up the worker's threads and connections (windows not used below)
             post(body(count + k))
-        t0, server_cpu0 = time.perf_counter(), process_tree_cpu(server.pid)
+        t0, server_cpu0, steal0 = time.perf_counter(), process_tree_cpu(server.pid), steal_seconds()
         for k in range(count):
             t = time.perf_counter()
             code = post(body(k))
             timings.append((time.perf_counter() - t) * 1000)
             codes[code] = codes.get(code, 0) + 1
         elapsed, server_cpu = time.perf_counter() - t0, process_tree_cpu(server.pid) - server_cpu0
+        steal = steal_seconds() - steal0
     finally:
         stop_server(server)
     timings.sort()
     return {"per_s": count / elapsed, "per_server_cpu_s": count / server_cpu, "server_cpu_ms": server_cpu / count * 1000,
-            "p50": statistics.median(timings), "p95": timings[int(len(timings) * 0.95) - 1], "codes": codes, "key": key}
+            "p50": statistics.median(timings), "p95": timings[int(len(timings) * 0.95) - 1], "codes": codes, "key": key,
+            "steal_pct": steal / (elapsed * (os.cpu_count() or 1)) * 100}
 
 
 def post_concurrent(lab: dict, start: datetime, rounds: int, per_thread: int) -> dict:
