@@ -239,7 +239,8 @@ def run(args, database_url: str) -> None:
             print(f"POST bookings/ sequential over HTTP (gunicorn 1 worker x 4 threads, token, {client}), "
                   f"{args.http_posts} requests: {result['per_s']:.0f} bookings/s, p50 {result['p50']:.1f} ms, "
                   f"p95 {result['p95']:.1f} ms; server CPU {result['server_cpu_ms']:.2f} ms per POST "
-                  f"({result['per_server_cpu_s']:.0f} per server CPU second); answers {result['codes']}")
+                  f"({result['per_server_cpu_s']:.0f} per server CPU second); CPU time stolen by the hypervisor "
+                  f"{result['steal_pct']:.0f}%; answers {result['codes']}")
     probe = http_start + timedelta(hours=3 * ((args.http_posts + 40) // len(devices) + 2))
     queries = token_auth_queries(http["key"], devices[7], probe)
     print(f"SQL queries per POST (token auth): {queries}")
