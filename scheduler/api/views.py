@@ -39,7 +39,9 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     filterset_class = BookingFilter
 
     def get_queryset(self):
-        return bookings_visible_to(user=self.request.user).select_related(*BOOKING_RELATED).order_by("start", "id")
+        # A detail route (one booking, or an action on it) asks about that row alone.
+        visible = bookings_visible_to(user=self.request.user, single=self.detail)
+        return visible.select_related(*BOOKING_RELATED).order_by("start", "id")
 
     def _booking_response(self, booking, code=status.HTTP_200_OK):
         booking = Booking.objects.select_related(*BOOKING_RELATED).get(pk=booking.pk)
@@ -111,7 +113,7 @@ class BookingGroupViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
     def get_queryset(self):
         return (
-            booking_groups_visible_to(user=self.request.user)
+            booking_groups_visible_to(user=self.request.user, single=self.detail)
             .select_related("owner")
             .prefetch_related(
                 "collaborators",

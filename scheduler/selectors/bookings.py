@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from core import clock
@@ -35,21 +35,36 @@ def booking_group_ids_of(*, user) -> list[int] | QuerySet:
     return sorted(ids)
 
 
-def booking_groups_visible_to(*, user) -> QuerySet[BookingGroup]:
-    """Sessions the user owns or collaborates on; every session for lab managers; none for anonymous."""
+def _session_of_row_visible(*, user, owner: str, session_id: str) -> Q:
+    """The row's session is owned by `user` (field `owner`) or has them as a collaborator (an EXISTS on
+    the collaborators of the session whose id is the row's field `session_id`)."""
+    through = BookingGroup.collaborators.through
+    return Q(**{owner: user.pk}) | Q(Exists(through.objects.filter(bookinggroup_id=OuterRef(session_id), user_id=user.pk)))
+
+
+def booking_groups_visible_to(*, user, single: bool = False) -> QuerySet[BookingGroup]:
+    """Sessions the user owns or collaborates on; every session for lab managers; none for anonymous.
+
+    `single=True` is for looking one session up by id: whether that row is visible is then a condition
+    on it, instead of first listing every visible session (thousands for a long-time member).
+    """
     if not (user and user.is_authenticated):
         return BookingGroup.objects.none()
     if can_decide_requests(user):
         return BookingGroup.objects.all()
+    if single:
+        return BookingGroup.objects.filter(_session_of_row_visible(user=user, owner="owner_id", session_id="pk"))
     return BookingGroup.objects.filter(pk__in=booking_group_ids_of(user=user))
 
 
-def bookings_visible_to(*, user) -> QuerySet[Booking]:
-    """Bookings of the sessions the user may see (see booking_groups_visible_to)."""
+def bookings_visible_to(*, user, single: bool = False) -> QuerySet[Booking]:
+    """Bookings of the sessions the user may see (see booking_groups_visible_to, also for `single`)."""
     if not (user and user.is_authenticated):
         return Booking.objects.none()
     if can_decide_requests(user):
         return Booking.objects.all()
+    if single:
+        return Booking.objects.filter(_session_of_row_visible(user=user, owner="group__owner_id", session_id="group_id"))
     return Booking.objects.filter(group_id__in=booking_group_ids_of(user=user))
 
 

@@ -151,7 +151,7 @@ def _refused(request, group_pk: int, form: str, message: str):
 
 
 def _group_for(request, pk: int):
-    return get_object_or_404(booking_groups_visible_to(user=request.user), pk=pk)
+    return get_object_or_404(booking_groups_visible_to(user=request.user, single=True), pk=pk)
 
 
 @login_required
@@ -170,7 +170,7 @@ def group_cancel(request, pk: int):
 @login_required
 @require_POST
 def booking_cancel_view(request, pk: int):
-    booking = get_object_or_404(bookings_visible_to(user=request.user), pk=pk)
+    booking = get_object_or_404(bookings_visible_to(user=request.user, single=True), pk=pk)
     try:
         booking_cancel(booking=booking, actor=request.user)
     except ApplicationError as error:

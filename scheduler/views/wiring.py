@@ -37,7 +37,7 @@ def crossconnect_rows(links) -> list[dict]:
 
 
 def _group_or_404(request, pk: int) -> BookingGroup:
-    return get_object_or_404(booking_groups_visible_to(user=request.user).select_related("owner"), pk=pk)
+    return get_object_or_404(booking_groups_visible_to(user=request.user, single=True).select_related("owner"), pk=pk)
 
 
 @login_required

@@ -86,3 +86,23 @@ def test_lists_show_only_visible_sessions(world, client_for):
         client = client_for(world["users"][role])
         assert client.get("/api/scheduler/bookings/").json()["count"] == count, role
         assert client.get("/api/scheduler/booking-groups/").json()["count"] == count, role
+
+
+def test_lookups_by_id_do_not_list_every_session(world, client_for, monkeypatch):
+    """A booking or session looked up by id (and the actions on it) asks whether that row is visible,
+    rather than first listing every session the member may see (thousands for a long-time member)."""
+    from scheduler.selectors import bookings as selectors
+
+    def listing(**kwargs):
+        raise AssertionError("listed every visible session to look one up")
+
+    monkeypatch.setattr(selectors, "booking_group_ids_of", listing)
+    booking, group = world["booking"], world["group"]
+    for role, seen, end in [("other", 404, "13"), ("owner", 200, "13"), ("collaborator", 200, "14")]:
+        client = client_for(world["users"][role])
+        assert client.get(f"/api/scheduler/bookings/{booking.pk}/").status_code == seen, role
+        assert client.get(f"/api/scheduler/booking-groups/{group.pk}/").status_code == seen, role
+        assert client.post(f"/api/scheduler/bookings/{booking.pk}/extend/", {"end": f"2026-12-02T{end}:00:00Z"},
+                           format="json").status_code == seen, role
+    with pytest.raises(AssertionError, match="listed every visible session"):
+        client_for(world["users"]["owner"]).get("/api/scheduler/bookings/")  # a list still uses the ids
