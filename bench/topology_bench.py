@@ -64,7 +64,7 @@ def build(now):
     rng = random.Random(SEED)
     BookingPolicy.load()
     with transaction.atomic():
-        users = User.objects.bulk_create([User(username=f"member{i:02d}") for i in range(40)])
+        users = User.objects.bulk_create([User(username=f"member{i:02d}", username_key=f"member{i:02d}") for i in range(40)])
         switch_type = DeviceType.objects.create(name="Switch", is_schedulable=False)
         switches = Device.objects.bulk_create([Device(name=f"Polatis {n}", device_type=switch_type) for n in (1, 2)])
         types = {name: DeviceType.objects.create(name=name, default_capacity=2, has_ports=True) for name, _, _ in PLAN}

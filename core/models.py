@@ -1,7 +1,7 @@
 """Users, API tokens, the audit log and the notification outbox."""
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -15,8 +15,19 @@ discord_id_validator = RegexValidator(
 )
 
 
+class LabUserManager(UserManager):
+    def get_by_natural_key(self, username):
+        """The account a typed username names, by its username key: signing in as "Alice", "ALICE " or
+        full-width "ａｌｉｃｅ" is signing in as alice, as those are one name when accounts are made (and
+        one account for the sign-in locks, core/lockout.py). Every door asks this: the sign-in and admin
+        pages, the API token door (through ModelBackend), and createsuperuser's "already taken"."""
+        return self.get(username_key=username_key(username))
+
+
 class User(AbstractUser):
     """A person who uses the lab: a member, a lab manager or an administrator."""
+
+    objects = LabUserManager()
 
     username_key = models.CharField(
         max_length=150, unique=True, editable=False,

@@ -181,3 +181,29 @@ def test_a_per_process_cache_is_a_configuration_warning(settings):
     assert shared_cache_check(None) == []
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     assert [w.id for w in shared_cache_check(None)] == ["core.W001"]
+
+
+@pytest.mark.parametrize("typed", ["alice", "Alice", "ALICE", " alice ", "ａｌｉｃｅ"])
+def test_every_door_takes_the_username_in_any_case(alice, typed):
+    """The sign-in page, the admin's and the API token door find the account by its username key, as
+    accounts are made (one name whatever the case or Unicode form)."""
+    alice.is_staff = True
+    alice.save()
+    page = Client(REMOTE_ADDR="198.51.100.7")
+    assert page.post(reverse("login"), {"username": typed, "password": PASSWORD}).status_code == 302
+    assert page.session["_auth_user_id"] == str(alice.pk)
+    admin = Client(REMOTE_ADDR="198.51.100.8")
+    assert admin.post(reverse("admin:login"), {"username": typed, "password": PASSWORD}).status_code == 302
+    assert admin.session["_auth_user_id"] == str(alice.pk)
+    token = APIClient(REMOTE_ADDR="198.51.100.9").post(reverse("core-api:token-create"),
+                                                        {"username": typed, "password": PASSWORD, "name": "script"},
+                                                        format="json")
+    assert token.status_code == 201, token.content
+    assert alice.api_tokens.count() == 1
+
+
+def test_a_name_that_is_no_account_is_refused(alice):
+    client = Client(REMOTE_ADDR="198.51.100.7")
+    for typed in ["alicia", "", "alice\u200b"]:
+        response = client.post(reverse("login"), {"username": typed, "password": PASSWORD})
+        assert response.status_code == 200 and "_auth_user_id" not in client.session, typed
