@@ -57,6 +57,7 @@ def build(now):
 
     from core.models import User
     from inventory.models import Device, DeviceType, Link, Port, Tag
+    from scheduler.constants import ACTIVE_STATUSES
     from scheduler.models import Booking, BookingGroup, BookingPolicy
 
     call_command("migrate", verbosity=0)
@@ -104,7 +105,9 @@ def build(now):
                 t = t.replace(minute=0, second=0, microsecond=0)
                 duration = timedelta(hours=rng.choice((2, 4, 8, 24, 48, 72)))
                 status = rng.choice(("confirmed", "expired", "cancelled")) if t < now else rng.choice(("confirmed", "pending", "confirmed"))
-                rows.append(Booking(group=groups[len(rows)], device=device, start=t, end=t + duration, status=status))
+                # One device's bookings never overlap here, so each active one holds the device's first unit.
+                rows.append(Booking(group=groups[len(rows)], device=device, start=t, end=t + duration, status=status,
+                                    unit=1 if status in ACTIVE_STATUSES else None))
                 t += duration + timedelta(hours=rng.randint(0, 110))
         Booking.objects.bulk_create(rows, batch_size=5000)
     from django.db import connection
