@@ -88,6 +88,10 @@ class Joined:
     def __init__(self, columns: Columns, fk: str, related: Columns):
         self.columns, self.fk, self.related = columns, fk, related
 
+    def column(self, name: str, connection) -> str:
+        """A column of the model (not of the related one), for the WHERE clause."""
+        return self.columns.column(name, connection)
+
     def select_from(self, connection) -> str:
         """`SELECT <both column lists> FROM <table> <alias> INNER JOIN <related table> ...`."""
         related = self.related
@@ -116,6 +120,15 @@ def sql_once(key: tuple, connection, build) -> str:
     if sql is None:
         sql = _SQL[full_key] = build(connection)
     return sql
+
+
+def read_one(reader: Columns | Joined, name: str, value, connection) -> Model | None:
+    """The instance whose column `name` (unique) equals `value`, or None: `.filter(name=value).first()`
+    of the model `reader` reads (with its related row, for a Joined)."""
+    sql = sql_once(("one", reader, name), connection,
+                   lambda c: f"{reader.select_from(c)} WHERE {reader.column(name, c)} = %s")
+    found = reader.read(connection, sql, [value])
+    return found[0] if found else None
 
 
 def db_value(model: type[Model], name: str, value, connection):

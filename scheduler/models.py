@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from core.constraints import PostgresExclusionConstraint, TsTzRange
-from core.statements import Columns, sql_once
+from core.statements import Columns, read_one
 from inventory.choices import PowerState
 from inventory.models import Device, Outlet
 from scheduler.choices import BookingStatus
@@ -194,11 +194,9 @@ class BookingPolicy(models.Model):
 
         Every booking change reads it: the read is written once as SQL (core.statements), the ORM's
         get_or_create only runs when the row is missing."""
-        connection = transaction.get_connection()
-        sql = sql_once(("booking policy",), connection, lambda c: f"{_POLICY.select_from(c)} WHERE {_POLICY.column('id', c)} = %s")
-        found = _POLICY.read(connection, sql, [1])
-        if found:
-            return found[0]
+        found = read_one(_POLICY, "id", 1, transaction.get_connection())
+        if found is not None:
+            return found
         policy, _ = cls.objects.get_or_create(pk=1)
         return policy
 

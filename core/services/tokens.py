@@ -11,7 +11,7 @@ from core.exceptions import ApplicationError
 from core.hashing import new_secret, secret_digest
 from core.models import ApiToken
 from core.services.audit import audit_log
-from core.statements import Columns, Joined, sql_once
+from core.statements import Columns, Joined, read_one
 
 
 @transaction.atomic
@@ -58,13 +58,9 @@ _TOKEN_WITH_USER = Joined(Columns(ApiToken, "t"), "user", Columns(get_user_model
 
 def _token_with_user(digest: str) -> ApiToken | None:
     """The token with this digest and its user: `ApiToken.objects.select_related("user")
-    .filter(key_digest=digest)` (the digest is unique), written once (core.statements) because every
-    token-authenticated request runs it."""
-    sql = sql_once(("token with user",), connection, lambda c: (
-        f"{_TOKEN_WITH_USER.select_from(c)} WHERE {_TOKEN_WITH_USER.columns.column('key_digest', c)} = %s"
-    ))
-    found = _TOKEN_WITH_USER.read(connection, sql, [digest])
-    return found[0] if found else None
+    .filter(key_digest=digest).first()` (the digest is unique), written once (core.statements) because
+    every token-authenticated request runs it."""
+    return read_one(_TOKEN_WITH_USER, "key_digest", digest, connection)
 
 
 @transaction.atomic

@@ -72,3 +72,13 @@ def test_token_lookup_loads_token_and_user_in_one_query(db, django_assert_num_qu
     assert token_authenticate(key=key + "x") is None
     token_revoke(token=token, actor=user)
     assert token_authenticate(key=key) is None
+
+
+def test_read_one_is_first_of_a_unique_column(db):
+    """read_one: the row whose unique column has the value, built as the queryset builds it; None if none."""
+    user = UserFactory(username="ada")
+    columns = statements.Columns(User, "u", ["id", "username", "username_key"])
+    found = statements.read_one(columns, "username_key", "ada", connection)
+    expected = User.objects.only("id", "username", "username_key").filter(username_key="ada").first()
+    assert found.pk == user.pk and _values(found) == _values(expected)
+    assert statements.read_one(columns, "username_key", "nobody", connection) is None
