@@ -4,7 +4,6 @@ process's environment (DEBUG off, the benchmark's database), sequential POSTs wi
 """
 
 import os
-import socket
 import statistics
 import subprocess
 import threading
@@ -12,12 +11,9 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.local_server import free_port
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def start_gunicorn(*, workers: int, threads: int, tree: Path = ROOT) -> tuple[subprocess.Popen, int]:

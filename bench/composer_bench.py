@@ -16,7 +16,6 @@ port of 127.0.0.1, and drives Debian's Chromium through Playwright as the demo m
 import argparse
 import gzip
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,14 +26,12 @@ from pathlib import Path
 from urllib.request import urlopen
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.local_server import free_port  # noqa: E402
+
 PYTHON = sys.executable
 CHROMIUM = "/usr/bin/chromium"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def ring(roadms: int, reels: int, transponders: int) -> dict:

@@ -23,7 +23,6 @@ import asyncio
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,13 +33,9 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
+from bench.local_server import free_port  # noqa: E402
 
 # The former web command (before the ASGI server), for before/after comparisons on the same code.
 SYNC_COMMAND = (
